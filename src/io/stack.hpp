@@ -1,0 +1,54 @@
+#pragma once
+// Format-agnostic streaming access to image stacks of shape (N, H, W): an HDF5 dataset or a
+// TIFF stack. Commands read and write slabs of slices so volumes larger than memory stream
+// through. Pixels are float32 in memory whatever the file holds; writers convert (round and
+// clamp for integer types).
+#include "core/dtype.hpp"
+#include "core/shape.hpp"
+#include "core/tensor.hpp"
+#include "io/data_path.hpp"
+
+#include <memory>
+#include <string>
+
+namespace tomoedge::io {
+
+struct StackInfo {
+    Shape shape;  // (N, H, W); a single 2-D image is (1, H, W)
+    DType dtype = DType::f32;
+};
+
+class StackReader {
+public:
+    virtual ~StackReader() = default;
+    /// Opens and validates (exists, right kind of file, rank 2 or 3, supported dtype). Errors
+    /// name the file (and dataset).
+    static std::unique_ptr<StackReader> open(const DataPath& path);
+
+    virtual const StackInfo& info() const = 0;
+    /// Slices [first, first + count) as (count, H, W) float32. Rejects NaN/Inf pixels with an
+    /// Error naming the file and slice.
+    virtual Tensor<float> read(std::int64_t first, std::int64_t count) = 0;
+    Tensor<float> read_all() { return read(0, info().shape[0]); }
+    virtual std::string name() const = 0;
+};
+
+struct WriteOptions {
+    DType dtype = DType::f32;
+    int deflate_level = 0;  // 0 = uncompressed; 1..9 = deflate (HDF5 chunks, TIFF pages)
+};
+
+class StackWriter {
+public:
+    virtual ~StackWriter() = default;
+    /// Prepares an output of `shape` (N, H, W) at a temporary path beside the target. Nothing
+    /// appears at the target until commit(); an uncommitted writer leaves no file behind.
+    static std::unique_ptr<StackWriter> create(const DataPath& path, const Shape& shape, WriteOptions options = {});
+
+    /// Writes slices [first, first + slices.dim(0)); slices is (n, H, W).
+    virtual void write(std::int64_t first, const Tensor<float>& slices) = 0;
+    /// Flushes, closes and renames into place. Throws if not every slice was written.
+    virtual void commit() = 0;
+};
+
+}  // namespace tomoedge::io

@@ -1,0 +1,77 @@
+#pragma once
+// The graph IR: a small, explicit dataflow graph close to ONNX (one node per ONNX node), with
+// constants held by name. Backends compile it; the ONNX importer/exporter translate it 1:1.
+#include "core/dtype.hpp"
+#include "core/shape.hpp"
+#include "core/tensor.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tomoedge::model {
+
+enum class OpKind { Conv, Relu, MaxPool, Resize, Concat, Add, QuantizeLinear, DequantizeLinear };
+
+std::string_view op_name(OpKind op);  // the ONNX op_type, e.g. "Conv"
+
+/// How Resize maps an output coordinate to an input coordinate (ONNX names).
+enum class CoordinateMode { half_pixel, pytorch_half_pixel, align_corners, asymmetric };
+enum class ResizeInterp { linear, nearest };
+
+struct Node {
+    std::string name;
+    OpKind op = OpKind::Relu;
+    std::vector<std::string> inputs;   // activation or constant names, ONNX order (X, W, B; ...)
+    std::vector<std::string> outputs;  // exactly one for every supported op
+
+    // Conv and MaxPool
+    std::array<int, 2> kernel{1, 1};
+    std::array<int, 2> strides{1, 1};
+    std::array<int, 2> dilations{1, 1};
+    std::array<int, 4> pads{0, 0, 0, 0};  // top, left, bottom, right (ONNX: begins then ends)
+    // Concat axis; QuantizeLinear/DequantizeLinear axis for per-channel parameters
+    int axis = 1;
+    // Resize
+    std::array<float, 2> scales{1.0f, 1.0f};  // H, W
+    CoordinateMode coordinate_mode = CoordinateMode::half_pixel;
+    ResizeInterp interp = ResizeInterp::linear;
+};
+
+/// A named constant (ONNX initializer). Float data lives in `f32`; integer data (u8, s8, s32:
+/// quantized weights, zero points, biases) lives exactly in `ints`.
+struct Constant {
+    DType dtype = DType::f32;
+    Shape shape;
+    Tensor<float> f32;
+    Tensor<std::int32_t> ints;
+};
+
+struct Graph {
+    std::string name = "tomoedge";
+    std::string input = "input";    // the single graph input, NCHW float32
+    std::string output = "output";  // the single graph output, NCHW float32
+    std::int64_t input_channels = 3;
+    std::vector<Node> nodes;  // topological order once validate() has run
+    std::map<std::string, Constant> constants;
+    std::map<std::string, std::string> metadata;  // ONNX metadata_props; ours use "tomoedge." keys
+
+    const Constant& constant(const std::string& name) const;  // throws Error if missing
+    bool is_constant(const std::string& name) const { return constants.count(name) != 0; }
+};
+
+/// Checks the graph and sorts its nodes topologically: every input is produced exactly once
+/// (by a node, a constant or the graph input), no cycles, the output is produced, arities and
+/// attributes are in range. Throws Error naming the offending node.
+void validate(Graph& graph);
+
+/// Shape of every activation for an input of `input_shape` (N, C, H, W). Throws Error on
+/// mismatches (wrong channel count, concat of different sizes, ...) naming the node.
+std::map<std::string, Shape> infer_shapes(const Graph& graph, const Shape& input_shape);
+
+/// Multiply-accumulates of all Conv nodes for this input shape (the paper's "operations" / 2).
+std::int64_t count_conv_macs(const Graph& graph, const Shape& input_shape);
+
+}  // namespace tomoedge::model
