@@ -20,6 +20,11 @@ std::string_view op_name(OpKind op);  // the ONNX op_type, e.g. "Conv"
 /// How Resize maps an output coordinate to an input coordinate (ONNX names).
 enum class CoordinateMode { half_pixel, pytorch_half_pixel, align_corners, asymmetric };
 enum class ResizeInterp { linear, nearest };
+/// How Resize(nearest) rounds the mapped coordinate (ONNX nearest_mode). PyTorch exports floor.
+enum class NearestMode { round_prefer_floor, round_prefer_ceil, floor, ceil };
+
+std::string_view coordinate_mode_name(CoordinateMode mode);
+std::string_view nearest_mode_name(NearestMode mode);
 
 struct Node {
     std::string name;
@@ -38,6 +43,10 @@ struct Node {
     std::array<float, 2> scales{1.0f, 1.0f};  // H, W
     CoordinateMode coordinate_mode = CoordinateMode::half_pixel;
     ResizeInterp interp = ResizeInterp::linear;
+    NearestMode nearest_mode = NearestMode::round_prefer_floor;
+    // Resize with a fixed output size (ONNX `sizes` input) instead of scales: {H, W}; {0, 0} =
+    // use `scales`. With sizes the coordinate transform uses scale = output / input (ONNX).
+    std::array<std::int64_t, 2> sizes{0, 0};
 };
 
 /// A named constant (ONNX initializer). Float data lives in `f32`; integer data (u8, s8, s32:
@@ -58,8 +67,8 @@ struct Graph {
     std::map<std::string, Constant> constants;
     std::map<std::string, std::string> metadata;  // ONNX metadata_props; ours use "tomoedge." keys
 
-    const Constant& constant(const std::string& name) const;  // throws Error if missing
-    bool is_constant(const std::string& name) const { return constants.count(name) != 0; }
+    const Constant& constant(const std::string& tensor) const;  // throws Error if missing
+    bool is_constant(const std::string& tensor) const { return constants.count(tensor) != 0; }
 };
 
 /// Checks the graph and sorts its nodes topologically: every input is produced exactly once
@@ -73,5 +82,16 @@ std::map<std::string, Shape> infer_shapes(const Graph& graph, const Shape& input
 
 /// Multiply-accumulates of all Conv nodes for this input shape (the paper's "operations" / 2).
 std::int64_t count_conv_macs(const Graph& graph, const Shape& input_shape);
+
+/// Shape of any tensor name: an activation from `shapes`, else a constant. Throws if neither.
+Shape tensor_shape(const Graph& graph, const std::map<std::string, Shape>& shapes, const std::string& name);
+
+/// The input H and W must be multiples of these for every pooling/stride stage to divide evenly
+/// (the product of the pooling strides along the deepest path). The denoiser pads to them.
+std::array<std::int64_t, 2> spatial_multiple(const Graph& graph);
+
+/// How many node inputs read each tensor, plus one for the graph output (liveness: when a
+/// backend may free or reuse a buffer).
+std::map<std::string, int> consumer_counts(const Graph& graph);
 
 }  // namespace tomoedge::model

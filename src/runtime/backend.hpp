@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tomoedge::runtime {
 
@@ -32,5 +33,8 @@ public:
 /// Builds the backend named in `options` for `graph` (validated first). Throws Error for an
 /// unknown backend name, an unsupported precision or an op the backend cannot run.
 std::unique_ptr<Backend> make_backend(const model::Graph& graph, const BackendOptions& options);
+
+/// Names make_backend accepts in this build ("reference", "onednn", ...).
+std::vector<std::string> available_backends();
 
 }  // namespace tomoedge::runtime

@@ -1,0 +1,54 @@
+#include "runtime/backend.hpp"
+
+#include "core/error.hpp"
+#include "runtime/reference_backend.hpp"
+
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace tomoedge::runtime {
+
+std::string_view precision_name(Precision p) {
+    switch (p) {
+        case Precision::fp32: return "fp32";
+        case Precision::bf16: return "bf16";
+        case Precision::int8: return "int8";
+    }
+    return "?";
+}
+
+Precision parse_precision(std::string_view text) {
+    if (text == "fp32") return Precision::fp32;
+    if (text == "bf16") return Precision::bf16;
+    if (text == "int8") return Precision::int8;
+    fail("unknown precision '{}' (use fp32, bf16 or int8)", text);
+}
+
+namespace {
+
+using Factory = std::function<std::unique_ptr<Backend>(const model::Graph&, const BackendOptions&)>;
+
+// Every backend this build has, by name. A backend adds one line here.
+const std::vector<std::pair<std::string, Factory>>& factories() {
+    static const std::vector<std::pair<std::string, Factory>> list = {
+        {"reference", make_reference_backend},
+    };
+    return list;
+}
+
+}  // namespace
+
+std::vector<std::string> available_backends() {
+    std::vector<std::string> names;
+    for (const auto& [name, factory] : factories()) names.push_back(name);
+    return names;
+}
+
+std::unique_ptr<Backend> make_backend(const model::Graph& graph, const BackendOptions& options) {
+    for (const auto& [name, factory] : factories())
+        if (name == options.backend) return factory(graph, options);
+    fail("unknown backend '{}' (available: {})", options.backend, fmt::join(available_backends(), ", "));
+}
+
+}  // namespace tomoedge::runtime
