@@ -21,9 +21,12 @@ struct DatasetInfo {
     Shape shape;
     DType dtype = DType::f32;   // the nearest DType; `type_name` says what the file holds
     std::string type_name;      // "u8", "u16", "f32", "f64", ...
+    bool readable = true;       // false for types we do not read as pixels (s64, strings, compounds)
 };
 
-/// An open HDF5 file for reading. Errors name the file (and dataset).
+/// An open HDF5 file for reading. Errors name the file (and dataset). Reads convert to float32
+/// (libhdf5 converts on the fly) and reject NaN/Inf, naming the slice. Not thread-safe: Debian's
+/// libhdf5 is built without its global lock, so use one reader per file from one thread.
 class Hdf5Reader {
 public:
     explicit Hdf5Reader(const std::filesystem::path& file);
@@ -45,7 +48,11 @@ public:
     /// String attribute of the file root (or of a dataset), if present.
     std::optional<std::string> string_attribute(const std::string& object, const std::string& key) const;
 
+    /// "file.h5:/dataset": how messages name a dataset.
+    std::string describe(const std::string& dataset) const;
+
 private:
+    std::int64_t open_dataset(const std::string& dataset) const;  // hid_t; the caller closes it
     std::filesystem::path file_;
     std::int64_t handle_ = -1;  // hid_t
 };
@@ -72,11 +79,22 @@ public:
     /// create() + write_slab(0, ...).
     void write(const std::string& dataset, const Tensor<float>& data, const DatasetOptions& options = {});
     void set_string_attribute(const std::string& object, const std::string& key, const std::string& value);
+    /// Throws if any row of a created dataset was never written.
     void commit();
 
 private:
+    struct Created {
+        Shape shape;
+        DType dtype;
+        std::vector<bool> written;  // per row of the first axis
+    };
+    Created& created(const std::string& dataset);
     AtomicFile atomic_;
     std::int64_t handle_ = -1;  // hid_t
+    std::map<std::string, Created> datasets_;
 };
+
+/// "/a/b" for "a/b" or "/a/b": the absolute name HDF5 lists datasets under.
+std::string absolute_dataset_name(const std::string& dataset);
 
 }  // namespace tomoedge::io

@@ -8,6 +8,7 @@
 #include "core/tensor.hpp"
 #include "io/data_path.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,9 @@ public:
 struct WriteOptions {
     DType dtype = DType::f32;
     int deflate_level = 0;  // 0 = uncompressed; 1..9 = deflate (HDF5 chunks, TIFF pages)
+    /// TIFF only: write BigTIFF when the estimated (uncompressed) file size passes this. Classic
+    /// TIFF offsets are 32-bit; the margin leaves room for tags and strip tables.
+    std::uint64_t bigtiff_above_bytes = (std::uint64_t{1} << 32) - (std::uint64_t{64} << 20);
 };
 
 class StackWriter {
