@@ -1,6 +1,7 @@
 #include "runtime/backend.hpp"
 
 #include "core/error.hpp"
+#include "runtime/onednn_backend.hpp"
 #include "runtime/reference_backend.hpp"
 
 #include <functional>
@@ -33,6 +34,7 @@ using Factory = std::function<std::unique_ptr<Backend>(const model::Graph&, cons
 const std::vector<std::pair<std::string, Factory>>& factories() {
     static const std::vector<std::pair<std::string, Factory>> list = {
         {"reference", make_reference_backend},
+        {"onednn", make_onednn_backend},
     };
     return list;
 }

@@ -1,0 +1,113 @@
+#pragma once
+// An execution plan of the oneDNN backend for one input shape: every primitive created, every
+// weight reordered into the layout its convolution chose, every activation placed in one arena
+// whose regions are reused by tensors with disjoint lifetimes. Built once per shape; running it
+// allocates nothing.
+//
+// Layouts: activations take the layout oneDNN picks (format_tag::any). On AVX-512 that is NHWC
+// for the brgemm convolutions (with AMX for bf16), which are the fastest kernels of oneDNN 2.6
+// here. Reorders appear only where a consumer wants another layout than its producer wrote:
+// in practice only at the graph's input and output.
+//
+// Concat: oneDNN 2.6's fast kernels refuse strided (sub-memory) NHWC destinations (they fall
+// back to `ref:any`, ~500x slower), so a producer cannot write into a slice of an NHWC concat
+// buffer. Instead a Concat whose only consumers are convolutions is folded away: a convolution
+// over concat(a, b) runs as conv(a, W[:, :Ca]) + conv(b, W[:, Ca:]), the second with a sum
+// post-op accumulating into the first one's output. No concat buffer and no copy exist. A
+// Concat with any other consumer runs as a oneDNN concat primitive.
+#include "core/shape.hpp"
+#include "model/graph.hpp"
+#include "runtime/backend.hpp"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace tomoedge::runtime::onednn {
+
+/// Where a tensor's bytes live.
+enum class Storage {
+    arena,   // a region of the plan's arena (activations)
+    input,   // the caller's input tensor, bound at each run
+    output,  // the caller's output tensor, bound at each run
+    owned,   // a persistent buffer of its own (reordered weights and biases)
+};
+
+struct TensorInfo {
+    std::string name;  // the graph tensor it holds (or what it is derived from)
+    dnnl::memory::desc md;
+    Storage storage = Storage::arena;
+    int first_step = -1;  // first step that writes or reads it
+    int last_step = -1;   // last step that reads it
+    std::size_t offset = 0;  // arena offset (Storage::arena)
+    dnnl::memory memory;     // created once the arena is placed
+};
+
+struct Step {
+    std::string node;   // graph node name
+    std::string what;   // e.g. "Conv 3x3 64->32 +relu"
+    std::string impl;   // oneDNN implementation ("brgconv:avx512_core", "host")
+    dnnl::primitive primitive;                   // empty for host steps
+    std::vector<std::pair<int, int>> args;       // DNNL_ARG_* -> tensor index
+    std::function<void()> host;                  // a step oneDNN does not offer natively
+    std::unordered_map<int, dnnl::memory> bound; // args resolved to memories
+    std::int64_t macs = 0;                       // for the profile's GFLOP/s
+};
+
+/// Counters tests and `bench` read to check planning behaviour.
+struct PlanStats {
+    int plans_built = 0;            // plans created so far (one per distinct input shape)
+    std::int64_t allocations = 0;   // large buffers allocated: arenas, scratchpads, weights
+    std::int64_t arena_bytes = 0;   // arena size of the most recent plan
+    std::int64_t weight_bytes = 0;  // reordered weights and biases of the most recent plan
+    std::int64_t scratchpad_bytes = 0;
+};
+
+struct StepTime {
+    std::string node, what, impl;
+    double seconds = 0;  // summed over profiled runs
+    std::int64_t macs = 0;
+    int runs = 0;
+};
+
+class Plan {
+public:
+    /// Lowers `graph` (validated) for `input_shape` in `precision` (fp32 or bf16).
+    Plan(const model::Graph& graph, const Shape& input_shape, Precision precision, dnnl::engine& engine,
+         PlanStats& stats);
+
+    const Shape& output_shape() const { return output_shape_; }
+
+    /// Runs the plan; `input` and `output` are NCHW float32 of the planned shapes. When
+    /// `profile` is given, each step is timed (with a stream wait after it) and added there.
+    void execute(dnnl::stream& stream, const float* input, float* output, std::vector<StepTime>* profile);
+
+private:
+    friend class Lowering;
+    std::vector<TensorInfo> tensors_;
+    std::vector<Step> steps_;
+    int input_tensor_ = -1, output_tensor_ = -1;
+    Shape output_shape_;
+    std::unique_ptr<std::byte, void (*)(void*)> arena_{nullptr, nullptr};
+    dnnl::memory scratchpad_;
+
+    void place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scratchpad_bytes);
+};
+
+/// Greedy placement of buffers with lifetimes [first, last] (steps, inclusive) into one arena:
+/// largest first, each at the lowest offset that overlaps no placed buffer alive at the same
+/// time. Returns the offsets (aligned to `alignment`) and sets `total` to the arena size.
+struct Interval {
+    std::size_t bytes = 0;
+    int first = 0, last = 0;
+};
+std::vector<std::size_t> place_intervals(const std::vector<Interval>& buffers, std::size_t alignment,
+                                         std::size_t& total);
+
+}  // namespace tomoedge::runtime::onednn

@@ -1,0 +1,108 @@
+#include "runtime/onednn_backend.hpp"
+
+#include "core/error.hpp"
+#include "core/threading.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace tomoedge::runtime {
+
+namespace {
+
+// At most this many plans (input shapes) stay cached: tiled runs use a few tile shapes; a
+// stream of ever-new shapes must not keep every arena alive.
+constexpr std::size_t max_plans = 8;
+
+model::Graph copy_graph(const model::Graph& graph) {
+    model::Graph g;
+    g.name = graph.name;
+    g.input = graph.input;
+    g.output = graph.output;
+    g.input_channels = graph.input_channels;
+    g.nodes = graph.nodes;
+    g.metadata = graph.metadata;
+    for (const auto& [name, c] : graph.constants) {
+        model::Constant copy;
+        copy.dtype = c.dtype;
+        copy.shape = c.shape;
+        copy.f32 = c.f32.clone();
+        copy.ints = c.ints.clone();
+        g.constants.emplace(name, std::move(copy));
+    }
+    return g;
+}
+
+}  // namespace
+
+OnednnBackend::OnednnBackend(const model::Graph& graph, const BackendOptions& options)
+    : graph_(copy_graph(graph)), precision_(options.precision), threads_(options.threads),
+      engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
+    if (precision_ != Precision::fp32 && precision_ != Precision::bf16)
+        fail("backend 'onednn' runs fp32 and bf16, not {} (int8 needs a quantized model)", precision_name(precision_));
+    model::validate(graph_);
+    for (const model::Node& node : graph_.nodes) {
+        switch (node.op) {
+            case model::OpKind::Conv:
+            case model::OpKind::Relu:
+            case model::OpKind::MaxPool:
+            case model::OpKind::Resize:
+            case model::OpKind::Concat:
+            case model::OpKind::Add: break;
+            default:
+                fail("backend 'onednn' ({}): node '{}' ({}) is not supported", precision_name(precision_), node.name,
+                     model::op_name(node.op));
+        }
+        if (node.op == model::OpKind::Conv)
+            for (std::size_t i = 1; i < node.inputs.size(); ++i)
+                if (!graph_.is_constant(node.inputs[i]))
+                    fail("backend 'onednn': node '{}' (Conv): input '{}' must be a constant", node.name, node.inputs[i]);
+    }
+    const char* env = std::getenv("TOMOEDGE_PROFILE");
+    profile_to_stderr_ = env && std::strcmp(env, "1") == 0;
+    profiling_ = profile_to_stderr_;
+}
+
+OnednnBackend::~OnednnBackend() {
+    if (profile_to_stderr_ && !profile_.empty()) std::fputs(profile_table().c_str(), stderr);
+}
+
+Tensor<float> OnednnBackend::run(const Tensor<float>& input) {
+    if (input.rank() != 4) fail("backend 'onednn': input must be N,C,H,W, got {}", input.shape().str());
+    set_num_threads(threads_);  // oneDNN takes its thread count from OpenMP at each call
+    const std::vector<std::int64_t> key = input.shape().dims();
+    auto it = plans_.find(key);
+    if (it == plans_.end()) {
+        if (plans_.size() >= max_plans) plans_.clear();
+        it = plans_.emplace(key, std::make_unique<onednn::Plan>(graph_, input.shape(), precision_, engine_, stats_))
+                 .first;
+    }
+    onednn::Plan& plan = *it->second;
+    if (&plan != last_plan_) profile_.clear();
+    last_plan_ = &plan;
+    Tensor<float> output(plan.output_shape());
+    plan.execute(stream_, input.data(), output.data(), profiling_ ? &profile_ : nullptr);
+    return output;
+}
+
+std::string OnednnBackend::profile_table() const {
+    double total = 0;
+    for (const auto& s : profile_) total += s.runs ? s.seconds / s.runs : 0.0;
+    std::string out = fmt::format("{:<22} {:<36} {:<30} {:>9} {:>6} {:>8}\n", "node", "step", "implementation",
+                                  "ms", "%", "GFLOP/s");
+    for (const auto& s : profile_) {
+        const double t = s.runs ? s.seconds / s.runs : 0.0;
+        const std::string gflops = s.macs > 0 && t > 0 ? fmt::format("{:.1f}", 2.0 * static_cast<double>(s.macs) / t / 1e9) : "";
+        out += fmt::format("{:<22} {:<36} {:<30} {:>9.2f} {:>6.1f} {:>8}\n", s.node, s.what, s.impl, t * 1e3,
+                           total > 0 ? 100.0 * t / total : 0.0, gflops);
+    }
+    out += fmt::format("{:<22} {:<36} {:<30} {:>9.2f}\n", "total", "", "", total * 1e3);
+    return out;
+}
+
+std::unique_ptr<Backend> make_onednn_backend(const model::Graph& graph, const BackendOptions& options) {
+    return std::make_unique<OnednnBackend>(graph, options);
+}
+
+}  // namespace tomoedge::runtime
