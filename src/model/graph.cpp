@@ -49,6 +49,25 @@ const Constant& Graph::constant(const std::string& constant_name) const {
     return it->second;
 }
 
+Graph Graph::clone() const {
+    Graph g;
+    g.name = name;
+    g.input = input;
+    g.output = output;
+    g.input_channels = input_channels;
+    g.nodes = nodes;
+    g.metadata = metadata;
+    for (const auto& [key, c] : constants) {
+        Constant copy;
+        copy.dtype = c.dtype;
+        copy.shape = c.shape;
+        copy.f32 = c.f32.clone();
+        copy.ints = c.ints.clone();
+        g.constants.emplace(key, std::move(copy));
+    }
+    return g;
+}
+
 namespace {
 
 std::string where(const Node& node) { return fmt::format("node '{}' ({})", node.name, op_name(node.op)); }

@@ -69,6 +69,9 @@ struct Graph {
 
     const Constant& constant(const std::string& tensor) const;  // throws Error if missing
     bool is_constant(const std::string& tensor) const { return constants.count(tensor) != 0; }
+
+    /// A deep copy (constants hold tensors, which copy only explicitly).
+    Graph clone() const;
 };
 
 /// Checks the graph and sorts its nodes topologically: every input is produced exactly once

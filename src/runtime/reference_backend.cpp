@@ -27,22 +27,9 @@ DType quantized_type(const model::Graph& graph, const model::Node& node) {
 ReferenceBackend::ReferenceBackend(const model::Graph& graph, const BackendOptions& options) {
     if (options.precision != Precision::fp32)
         fail("backend 'reference' runs fp32 only, not {}", precision_name(options.precision));
-    graph_.name = graph.name;
-    graph_.input = graph.input;
-    graph_.output = graph.output;
-    graph_.input_channels = graph.input_channels;
-    graph_.nodes = graph.nodes;
-    graph_.metadata = graph.metadata;
-    for (const auto& [name, c] : graph.constants) {
-        model::Constant copy;
-        copy.dtype = c.dtype;
-        copy.shape = c.shape;
-        copy.f32 = c.f32.clone();
-        copy.ints = c.ints.clone();
-        graph_.constants.emplace(name, std::move(copy));
-        constants_.emplace(name, constant_as_float(c));
-    }
+    graph_ = graph.clone();
     model::validate(graph_);
+    for (const auto& [name, c] : graph_.constants) constants_.emplace(name, constant_as_float(c));
     consumers_ = model::consumer_counts(graph_);
 }
 

@@ -1,0 +1,21 @@
+#pragma once
+// Graph IR -> ONNX (opset 13): what ONNX Runtime, TensorRT and our importer load. The input is
+// float (N, C, H, W) with symbolic N, H, W; model facts go to metadata_props. Every model is
+// checked with onnx::checker before anything is written.
+#include "model/graph.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace tomoedge::model {
+
+inline constexpr int onnx_export_opset = 13;
+
+/// Serialized ModelProto of `graph` (validated by onnx::checker). Throws Error if the graph
+/// cannot be expressed (e.g. Resize with fixed sizes and a symbolic batch) or fails the checker.
+std::string export_onnx_bytes(const Graph& graph);
+
+/// Writes export_onnx_bytes(graph) to `file` atomically (temporary file, then rename).
+void export_onnx(const Graph& graph, const std::filesystem::path& file);
+
+}  // namespace tomoedge::model
