@@ -66,6 +66,15 @@ ModelInfo read_model_info(const Graph& graph) {
     }
     if (auto v = find(graph, keys::training)) info.training = *v;
     if (auto v = find(graph, keys::calibration)) info.calibration = *v;
+    if (auto v = find(graph, keys::calibration_data)) info.calibration_data = *v;
+    if (auto v = find(graph, keys::calibration_slices)) {
+        int n = 0;
+        auto r = std::from_chars(v->data(), v->data() + v->size(), n);
+        if (v->empty() || r.ec != std::errc() || r.ptr != v->data() + v->size() || n < 1)
+            fail("{}: '{}' is not a positive integer", what(graph, keys::calibration_slices), *v);
+        info.calibration_slices = n;
+    }
+    if (auto v = find(graph, keys::quantization)) info.quantization = *v;
     return info;
 }
 
@@ -85,6 +94,9 @@ void write_model_info(Graph& graph, const ModelInfo& info) {
     set(keys::seed, info.seed.has_value(), info.seed ? std::to_string(*info.seed) : "");
     set(keys::training, !info.training.empty(), info.training);
     set(keys::calibration, !info.calibration.empty(), info.calibration);
+    set(keys::calibration_data, !info.calibration_data.empty(), info.calibration_data);
+    set(keys::calibration_slices, info.calibration_slices > 0, std::to_string(info.calibration_slices));
+    set(keys::quantization, !info.quantization.empty(), info.quantization);
 }
 
 int effective_input_depth(const Graph& graph) {

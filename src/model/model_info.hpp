@@ -19,6 +19,9 @@ inline constexpr std::string_view weights = "tomoedge.weights";          // "ran
 inline constexpr std::string_view seed = "tomoedge.seed";                // of random weights
 inline constexpr std::string_view training = "tomoedge.training";        // training recipe, free text
 inline constexpr std::string_view calibration = "tomoedge.calibration";  // quantization calibration method
+inline constexpr std::string_view calibration_data = "tomoedge.calibration.data";      // file[:dataset] calibrated on
+inline constexpr std::string_view calibration_slices = "tomoedge.calibration.slices";  // slices of it used
+inline constexpr std::string_view quantization = "tomoedge.quantization";  // e.g. "int8 qdq: s8 weights per channel, u8 activations"
 }  // namespace keys
 
 /// Robust range normalisation: the denoiser takes these percentiles of the input volume
@@ -37,7 +40,10 @@ struct ModelInfo {
     std::string weights;            // "random" marks untrained benchmark models
     std::optional<std::uint64_t> seed;
     std::string training;
-    std::string calibration;
+    std::string calibration;       // method, e.g. "percentile 99.99"
+    std::string calibration_data;
+    int calibration_slices = 0;    // 0 = not calibrated
+    std::string quantization;
     bool operator==(const ModelInfo&) const = default;
 };
 
