@@ -1,0 +1,96 @@
+// `tomoedge denoise MODEL INPUT OUTPUT`: the model over every slice of a stack (3 adjacent slices
+// per output slice), output in the input's units and dtype. Logic lives in runtime/denoiser.
+#include "cli/command.hpp"
+#include "cli/options.hpp"
+#include "core/dtype.hpp"
+#include "core/threading.hpp"
+#include "model/model_info.hpp"
+#include "model/onnx_import.hpp"
+#include "runtime/denoiser.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace tomoedge::cli {
+namespace {
+
+struct DenoiseArgs {
+    std::string model, input, output, backend = "onednn", precision = "fp32", dtype;
+    int threads = 0;
+    std::int64_t slab = 8;
+    int deflate = 0;
+    bool json = false;
+};
+
+void warn_if_random(const model::Graph& graph, const std::string& file) {
+    if (model::read_model_info(graph).weights == "random")
+        std::fprintf(stderr, "tomoedge: warning: %s has random weights (tomoedge.weights=random): output is not a "
+                             "restoration, only good for timing\n", file.c_str());
+}
+
+void run_denoise(const DenoiseArgs& a) {
+    set_num_threads(a.threads);
+    const model::Graph graph = model::import_onnx(a.model);
+    warn_if_random(graph, a.model);
+    runtime::DenoiseOptions o;
+    o.backend.backend = a.backend;
+    o.backend.precision = runtime::parse_precision(a.precision);
+    o.backend.threads = a.threads;
+    if (!a.dtype.empty()) o.dtype = parse_dtype(a.dtype);
+    o.slab = a.slab;
+    o.deflate_level = a.deflate;
+    runtime::Denoiser denoiser(graph, o.backend);
+    const auto r = denoiser.denoise(io::parse_data_path(a.input), io::parse_data_path(a.output), o);
+    const double per_slice = r.slices > 0 ? r.network_seconds / static_cast<double>(r.slices) : 0;
+    if (a.json) {
+        print_json({{"model", a.model},
+                    {"input", a.input},
+                    {"output", a.output},
+                    {"backend", r.backend},
+                    {"precision", a.precision},
+                    {"shape", {r.slices, r.height, r.width}},
+                    {"input_depth", r.input_depth},
+                    {"normalised", r.normalised},
+                    {"window", {r.window.low, r.window.high}},
+                    {"seconds", r.seconds},
+                    {"network_seconds", r.network_seconds},
+                    {"network_seconds_per_slice", per_slice}});
+        return;
+    }
+    print_table({"denoise", "value"},
+                {{"output", a.output},
+                 {"backend", fmt::format("{} {}", r.backend, a.precision)},
+                 {"slices", fmt::format("{} x {} x {}", r.slices, r.height, r.width)},
+                 {"input depth", std::to_string(r.input_depth)},
+                 {"window", r.normalised ? fmt::format("[{:.6g}, {:.6g}] -> [0, 1]", r.window.low, r.window.high) : "none"},
+                 {"total s", fmt::format("{:.3f}", r.seconds)},
+                 {"network s/slice", fmt::format("{:.4f}", per_slice)}});
+}
+
+void add_denoise_command(CLI::App& app) {
+    auto a = std::make_shared<DenoiseArgs>();
+    auto* cmd = app.add_subcommand("denoise",
+                                   "Restore every slice of a stack with an ONNX model: adjacent slices as channels, "
+                                   "normalisation from the model's metadata, any H x W, output in the input's units "
+                                   "and dtype.");
+    cmd->add_option("MODEL", a->model, "ONNX model (.onnx)")->required();
+    cmd->add_option("INPUT", a->input, "Input stack: FILE.h5:DATASET, FILE.tif or FOLDER/")->required();
+    cmd->add_option("OUTPUT", a->output, "Output stack: FILE.h5:DATASET (e.g. out.h5:dn), FILE.tif or FOLDER/")->required();
+    cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
+    cmd->add_option("--precision", a->precision, "fp32 or bf16")->capture_default_str();
+    cmd->add_option("--dtype", a->dtype, "Output type u8, u16 or f32 (default: the input's)");
+    cmd->add_option("--slab", a->slab, "Slices per read/write")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--deflate", a->deflate, "Output compression level 0-9")->check(CLI::Range(0, 9));
+    add_threads_option(*cmd, a->threads);
+    add_json_flag(*cmd, a->json);
+    cmd->callback([a] { run_denoise(*a); });
+}
+
+}  // namespace
+
+TOMOEDGE_COMMAND("denoise", add_denoise_command);
+
+}  // namespace tomoedge::cli

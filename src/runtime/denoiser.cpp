@@ -1,0 +1,165 @@
+#include "runtime/denoiser.hpp"
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/statistics.hpp"
+#include "core/timer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tomoedge::runtime {
+
+std::int64_t neighbour_slice(std::int64_t index, std::int64_t offset, std::int64_t count) {
+    std::int64_t i = index + offset;
+    if (i < 0) i = -i;
+    if (i >= count) i = 2 * (count - 1) - i;
+    return std::clamp<std::int64_t>(i, 0, count - 1);
+}
+
+std::int64_t round_up(std::int64_t size, std::int64_t multiple) { return (size + multiple - 1) / multiple * multiple; }
+
+Tensor<float> pad_edge(const Tensor<float>& x, std::int64_t height, std::int64_t width) {
+    const std::int64_t planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
+    if (height < h || width < w) fail("pad_edge: cannot pad {} to {} x {}", x.shape().str(), height, width);
+    Tensor<float> y(Shape{x.dim(0), x.dim(1), height, width});
+    for (std::int64_t p = 0; p < planes; ++p) {
+        const float* in = x.data() + p * h * w;
+        float* out = y.data() + p * height * width;
+        for (std::int64_t r = 0; r < height; ++r) {
+            const float* row = in + std::min(r, h - 1) * w;
+            float* orow = out + r * width;
+            std::copy(row, row + w, orow);
+            std::fill(orow + w, orow + width, row[w - 1]);
+        }
+    }
+    return y;
+}
+
+Tensor<float> crop(const Tensor<float>& x, std::int64_t height, std::int64_t width) {
+    const std::int64_t planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
+    if (height > h || width > w) fail("crop: cannot crop {} to {} x {}", x.shape().str(), height, width);
+    Tensor<float> y(Shape{x.dim(0), x.dim(1), height, width});
+    for (std::int64_t p = 0; p < planes; ++p)
+        for (std::int64_t r = 0; r < height; ++r)
+            std::copy_n(x.data() + (p * h + r) * w, width, y.data() + (p * height + r) * width);
+    return y;
+}
+
+Tensor<float> WholeImageRunner::run(const Tensor<float>& input) {
+    const std::int64_t h = input.dim(2), w = input.dim(3);
+    const std::int64_t H = round_up(h, multiple_[0]), W = round_up(w, multiple_[1]);
+    if (H == h && W == w) return backend_.run(input);
+    Tensor<float> out = backend_.run(pad_edge(input, H, W));
+    return crop(out, h, w);
+}
+
+ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
+    const Shape& s = reader.info().shape;
+    const std::int64_t n = s[0], pixels = s[1] * s[2];
+    const std::int64_t slices = std::min<std::int64_t>(n, 64);
+    const std::int64_t budget = std::max<std::int64_t>(1, (std::int64_t{4} << 20) / slices);
+    const std::int64_t stride = std::max<std::int64_t>(1, pixels / budget);
+    std::vector<float> sample;
+    sample.reserve(static_cast<std::size_t>(slices * (pixels / stride + 1)));
+    for (std::int64_t k = 0; k < slices; ++k) {
+        const std::int64_t index = slices == 1 ? 0 : k * (n - 1) / (slices - 1);
+        Tensor<float> slice = reader.read(index, 1);
+        // A prime-ish stride offset per slice keeps the subsample from aliasing with the rows.
+        for (std::int64_t i = (k * 7) % stride; i < pixels; i += stride) sample.push_back(slice[i]);
+    }
+    auto [low, high] = percentile_range(sample, norm.low_percentile, norm.high_percentile);
+    if (!(high > low)) high = low + 1.0;  // a flat volume: keep the mapping invertible
+    return {low, high};
+}
+
+Denoiser::Denoiser(const model::Graph& graph, const BackendOptions& options) {
+    info_ = model::read_model_info(graph);
+    depth_ = model::effective_input_depth(graph);
+    multiple_ = model::spatial_multiple(graph);
+    const Shape nominal{1, graph.input_channels, multiple_[0] * 4, multiple_[1] * 4};
+    const Shape out = model::infer_shapes(graph, nominal).at(graph.output);
+    if (out[2] != nominal[2] || out[3] != nominal[3])
+        fail("model '{}': output {} is not the input's size {} x {}; denoise needs an image-to-image network",
+             graph.name, out.str(), nominal[2], nominal[3]);
+    output_channels_ = out[1];
+    if (output_channels_ != 1)
+        fail("model '{}': has {} output channels; denoise needs one (use `tomoedge run` for raw tensors)", graph.name,
+             output_channels_);
+    backend_ = make_backend(graph, options);
+    runner_ = std::make_unique<WholeImageRunner>(*backend_, multiple_);
+}
+
+void Denoiser::set_runner(const RunnerFactory& factory) { runner_ = factory(*backend_, multiple_); }
+
+Tensor<float> Denoiser::denoise_group(const Tensor<float>& group, const ValueWindow& window) {
+    if (group.rank() != 3 || group.dim(0) != depth_)
+        fail("denoise: expected {} grouped slices, got shape {}", depth_, group.shape().str());
+    const double scale = window.high - window.low;
+    Tensor<float> x(Shape{1, depth_, group.dim(1), group.dim(2)});
+    for (std::int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((group[i] - window.low) / scale);
+    Stopwatch watch;
+    Tensor<float> y = runner_->run(x);
+    network_seconds_ += watch.seconds();
+    Tensor<float> out(Shape{1, group.dim(1), group.dim(2)});
+    for (std::int64_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(y[i] * scale + window.low);
+    return out;
+}
+
+DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options) {
+    Stopwatch total;
+    network_seconds_ = 0;
+    auto reader = io::StackReader::open(input);
+    const Shape shape = reader->info().shape;
+    const std::int64_t n = shape[0], h = shape[1], w = shape[2];
+    DenoiseReport report;
+    report.slices = n;
+    report.height = h;
+    report.width = w;
+    report.input_depth = depth_;
+    report.backend = backend_->name();
+    if (info_.normalisation) {
+        report.window = volume_window(*reader, *info_.normalisation);
+        report.normalised = true;
+    }
+
+    io::WriteOptions wo;
+    wo.dtype = options.dtype.value_or(reader->info().dtype);
+    wo.deflate_level = options.deflate_level;
+    auto writer = io::StackWriter::create(output, Shape{n, h, w}, wo);
+
+    const std::int64_t radius = depth_ / 2;
+    const std::int64_t slab = std::max<std::int64_t>(1, options.slab);
+    Progress progress("denoise", n, "slice");
+    for (std::int64_t first = 0; first < n; first += slab) {
+        const std::int64_t count = std::min(slab, n - first);
+        // Every input slice this slab's groups need, read as one contiguous range.
+        std::int64_t lo = n, hi = -1;
+        for (std::int64_t i = first; i < first + count; ++i)
+            for (std::int64_t o = -radius; o < depth_ - radius; ++o) {
+                const std::int64_t s = neighbour_slice(i, o, n);
+                lo = std::min(lo, s);
+                hi = std::max(hi, s);
+            }
+        Tensor<float> slices = reader->read(lo, hi - lo + 1);
+        Tensor<float> result(Shape{count, h, w});
+        Tensor<float> group(Shape{depth_, h, w});
+        for (std::int64_t i = first; i < first + count; ++i) {
+            for (std::int64_t c = 0; c < depth_; ++c) {
+                const std::int64_t s = neighbour_slice(i, c - radius, n);
+                std::copy_n(slices.outer(s - lo), h * w, group.outer(c));
+            }
+            Tensor<float> y = denoise_group(group, report.window);
+            std::copy_n(y.data(), h * w, result.outer(i - first));
+            progress.advance(1);
+        }
+        writer->write(first, result);
+    }
+    writer->commit();
+    progress.finish();
+    report.network_seconds = network_seconds_;
+    report.seconds = total.seconds();
+    return report;
+}
+
+}  // namespace tomoedge::runtime
