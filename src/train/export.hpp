@@ -1,0 +1,20 @@
+#pragma once
+// A trained generator as the graph IR: model::build_tomogan's graph (same nodes, same constant
+// names) with every constant overwritten by the libtorch parameter of that name, and metadata
+// saying how it was trained. model::save_onnx then writes it like any other model.
+#include "model/graph.hpp"
+#include "model/model_info.hpp"
+#include "train/networks.hpp"
+#include "train/trainer.hpp"
+
+namespace tomoedge::train {
+
+/// The graph of `generator` with `normalisation` in its metadata. Throws Error when a constant
+/// of the builder has no parameter of the same name and shape, or a parameter is left over.
+model::Graph generator_to_graph(GeneratorImpl& generator, const model::Normalisation& normalisation);
+
+/// generator_to_graph plus the training metadata: weights "trained", the seed, and the recipe
+/// (settings, iterations, data file, wall time) as JSON under tomoedge.training.
+model::Graph trained_model(const TrainResult& result, const TrainOptions& options);
+
+}  // namespace tomoedge::train

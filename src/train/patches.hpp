@@ -1,0 +1,81 @@
+#pragma once
+// Training data: a noisy/clean pair of volumes in the TomoGAN HDF5 layout, normalised as the
+// denoiser will normalise at inference time, cut into random augmented patches.
+//   input  = `depth` adjacent noisy slices as channels (the ends repeat their neighbour)
+//   target = the clean centre slice
+#include "core/tensor.hpp"
+#include "model/model_info.hpp"
+
+#include <torch/torch.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tomoedge::train {
+
+/// A noisy and a clean volume (N, H, W) of the same shape, both mapped by the noisy volume's
+/// percentile range: value -> (value - low) / (high - low).
+struct VolumePair {
+    Tensor<float> noisy, clean;
+    double low = 0, high = 1;  // the range that was mapped to [0, 1]
+};
+
+/// The values at `low_p` and `high_p` percent of a volume, from a regular subsample of at most
+/// about four million pixels (the whole volume when smaller). Throws Error when high <= low.
+std::pair<double, double> robust_range(const Tensor<float>& volume, double low_p, double high_p,
+                                       const std::string& what);
+
+/// Reads `file:noisy` and `file:clean` (same shape, rank 3) and normalises both as above.
+/// Errors name the file and dataset.
+VolumePair read_volume_pair(const std::filesystem::path& file, const std::string& noisy, const std::string& clean,
+                            const model::Normalisation& normalisation);
+
+/// Slice indices that form the input of centre slice `z` in a volume of `count` slices:
+/// z - depth/2 .. z + (depth - 1)/2, clamped to the volume (so the ends repeat their neighbour
+/// and a single slice is repeated `depth` times).
+std::vector<std::int64_t> slice_group(std::int64_t z, std::int64_t count, int depth);
+
+/// The 8 symmetries of the square: `transform` & 3 = quarter turns counter-clockwise (as
+/// numpy/torch rot90 on the last two axes), & 4 = flip left-right first.
+inline constexpr int transform_count = 8;
+
+struct PatchDraw {
+    std::int64_t slice = 0, top = 0, left = 0;
+    int transform = 0;
+};
+
+struct Batch {
+    torch::Tensor input;   // (B, depth, P, P) float32
+    torch::Tensor target;  // (B, 1, P, P) float32
+};
+
+struct PatchOptions {
+    std::int64_t patch = 256;
+    std::int64_t batch = 4;
+    int depth = 3;
+    bool augment = true;
+    std::uint64_t seed = 0;
+};
+
+/// Cuts batches from a VolumePair. Batch `index` depends only on (seed, index), so a run that
+/// resumes at batch k sees exactly the batches an uninterrupted run sees, whatever the prefetch.
+class PatchSampler {
+public:
+    /// Keeps a reference to `data`. Throws Error when the patch does not fit the slices or is not
+    /// a positive multiple of 8.
+    PatchSampler(const VolumePair& data, const PatchOptions& options);
+    std::vector<PatchDraw> draws(std::int64_t index) const;
+    Batch batch(std::int64_t index) const;
+    /// One patch for an explicit draw: input (depth, P, P) and target (1, P, P).
+    Batch patch(const PatchDraw& draw) const;
+    const PatchOptions& options() const { return options_; }
+
+private:
+    const VolumePair& data_;
+    PatchOptions options_;
+};
+
+}  // namespace tomoedge::train

@@ -1,0 +1,265 @@
+#include "train/trainer.hpp"
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/threading.hpp"
+#include "core/timer.hpp"
+#include "metrics/image_quality.hpp"
+#include "train/checkpoint.hpp"
+#include "train/prefetch.hpp"
+#include "train/vgg.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <optional>
+
+namespace tomoedge::train {
+
+namespace F = torch::nn::functional;
+
+namespace {
+
+void check_options(const TrainOptions& o) {
+    if (o.data.empty()) fail("--data: no training data file given");
+    if (o.iterations < 1) fail("--iterations must be >= 1, got {}", o.iterations);
+    if (o.patch < 8 || o.patch % 8 != 0)
+        fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", o.patch);
+    if (o.batch < 1) fail("--batch must be >= 1, got {}", o.batch);
+    if (o.val_every < 0) fail("--val-every must be >= 0, got {}", o.val_every);
+    if (o.val_slices < 1) fail("validation needs at least one slice, got {}", o.val_slices);
+    if (o.checkpoint_every < 0) fail("--checkpoint-every must be >= 0, got {}", o.checkpoint_every);
+    if (o.gen_steps < 1 || o.disc_steps < 1)
+        fail("generator and discriminator steps per iteration must be >= 1, got {} and {}", o.gen_steps, o.disc_steps);
+    if (!(o.lr > 0 && std::isfinite(o.lr))) fail("--lr must be a positive number, got {}", o.lr);
+    for (auto [name, value] : {std::pair{"--lambda-mse", o.weights.mse}, std::pair{"--lambda-adv", o.weights.adv},
+                               std::pair{"--lambda-perc", o.weights.perc}})
+        if (!(value >= 0 && std::isfinite(value))) fail("{} must be >= 0, got {}", name, value);
+    if (o.mse_only && !o.vgg.empty()) fail("--mse-only trains on MSE alone; drop --vgg (or --mse-only)");
+}
+
+void set_trainable(torch::nn::Module& module, bool on) {
+    for (auto& p : module.parameters()) p.set_requires_grad(on);
+}
+
+// A status line on stderr that does not collide with the progress line.
+void say(const TrainOptions& o, const std::string& line) {
+    if (!o.verbose) return;
+    std::fprintf(stderr, "%s%s\n", Progress::enabled() ? "\r\033[K" : "", line.c_str());
+    std::fflush(stderr);
+}
+
+void check_resume_recipe(const std::filesystem::path& file, const std::string& saved, const std::string& current) {
+    const auto a = nlohmann::json::parse(saved, nullptr, /*allow_exceptions=*/false);
+    const auto b = nlohmann::json::parse(current);
+    if (!a.is_object()) fail("{}: checkpoint recipe is not valid JSON", file.string());
+    for (const auto& [key, value] : b.items()) {
+        const auto it = a.find(key);
+        if (it == a.end() || *it != value)
+            fail("{}: checkpoint was trained with {} = {}, this run has {}: resume with the same settings",
+                 file.string(), key, it == a.end() ? std::string("(unset)") : it->dump(), value.dump());
+    }
+}
+
+torch::Tensor as_image(const float* data, std::int64_t h, std::int64_t w) {
+    return torch::from_blob(const_cast<float*>(data), {h, w}, torch::kFloat32);
+}
+
+}  // namespace
+
+std::string recipe_json(const TrainOptions& o) {
+    nlohmann::json j;
+    j["train_datasets"] = {o.train_noisy, o.train_clean};
+    j["normalisation_percentiles"] = {o.normalisation.low_percentile, o.normalisation.high_percentile};
+    j["patch"] = o.patch;
+    j["batch"] = o.batch;
+    j["augment"] = o.augment;
+    j["input_depth"] = o.generator.input_depth;
+    j["width"] = o.generator.width;
+    j["losses"] = o.mse_only ? "mse" : (o.vgg.empty() ? "adv+mse" : "adv+mse+perc");
+    if (!o.mse_only) {
+        j["lambda_mse"] = o.weights.mse;
+        j["lambda_adv"] = o.weights.adv;
+        if (!o.vgg.empty()) {
+            j["lambda_perc"] = o.weights.perc;
+            j["vgg_layer"] = o.vgg_layer;
+        }
+        j["gen_steps"] = o.gen_steps;
+        j["disc_steps"] = o.disc_steps;
+    }
+    j["optimizer"] = "adam";
+    j["lr"] = o.lr;
+    j["seed"] = o.seed;
+    return j.dump();
+}
+
+ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int slices) {
+    torch::NoGradGuard no_grad;
+    const auto& shape = test.noisy.shape();
+    const std::int64_t n = shape[0], h = shape[1], w = shape[2];
+    const int depth = generator.config().input_depth;
+    const std::int64_t count = std::min<std::int64_t>(slices, n);
+    const std::int64_t ph = (8 - h % 8) % 8, pw = (8 - w % 8) % 8;  // pad to the pooling grid, crop back
+    ValidationLog v;
+    for (std::int64_t k = 0; k < count; ++k) {
+        const std::int64_t z = (2 * k + 1) * n / (2 * count);
+        std::vector<torch::Tensor> channels;
+        for (auto s : slice_group(z, n, depth)) channels.push_back(as_image(test.noisy.outer(s), h, w));
+        torch::Tensor x = torch::stack(channels).unsqueeze(0);
+        if (ph || pw) x = F::pad(x, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate));
+        torch::Tensor y = generator.forward(x).index({0, 0, torch::indexing::Slice(0, h), torch::indexing::Slice(0, w)})
+                              .contiguous();
+        const std::span<const float> out(y.data_ptr<float>(), static_cast<std::size_t>(h * w));
+        const std::span<const float> gt(test.clean.outer(z), static_cast<std::size_t>(h * w));
+        const std::span<const float> noisy(test.noisy.outer(z), static_cast<std::size_t>(h * w));
+        const auto q = metrics::image_quality(out, gt, h, w);
+        const auto q0 = metrics::image_quality(noisy, gt, h, w);
+        v.ssim += q.ssim / static_cast<double>(count);
+        v.psnr += q.psnr / static_cast<double>(count);
+        v.input_ssim += q0.ssim / static_cast<double>(count);
+        v.input_psnr += q0.psnr / static_cast<double>(count);
+    }
+    return v;
+}
+
+TrainResult train(const TrainOptions& o, const std::function<void(const IterationLog&)>& on_iteration) {
+    check_options(o);
+    if (o.threads > 0) {
+        torch::set_num_threads(o.threads);
+        set_num_threads(o.threads);
+    }
+    const Stopwatch clock;
+    TrainResult result;
+    result.recipe = recipe_json(o);
+
+    std::optional<CheckpointState> resumed;
+    if (!o.resume.empty()) {
+        resumed = read_checkpoint_state(o.resume);
+        check_resume_recipe(o.resume, resumed->recipe, result.recipe);
+        if (resumed->iteration > o.iterations)
+            fail("{}: checkpoint is at iteration {}, beyond --iterations {}", o.resume.string(), resumed->iteration,
+                 o.iterations);
+    }
+
+    const VolumePair train_data = read_volume_pair(o.data, o.train_noisy, o.train_clean, o.normalisation);
+    result.norm_low = train_data.low;
+    result.norm_high = train_data.high;
+    std::optional<VolumePair> test_data;
+    if (o.val_every > 0) test_data = read_volume_pair(o.data, o.test_noisy, o.test_clean, o.normalisation);
+
+    Vgg19Features vgg{nullptr};
+    if (!o.vgg.empty())
+        vgg = load_vgg19(o.vgg, o.vgg_layer);
+    else if (!o.mse_only)
+        say(o, "perceptual loss disabled: no VGG19 weights given");
+
+    torch::manual_seed(o.seed);
+    result.generator = Generator(o.generator);
+    initialise_like_keras(*result.generator);
+    if (!o.mse_only) {
+        result.discriminator = Discriminator(o.patch);
+        initialise_like_keras(*result.discriminator);
+    }
+    GeneratorImpl& gen = *result.generator;
+    DiscriminatorImpl* disc = o.mse_only ? nullptr : result.discriminator.get();
+    torch::optim::Adam gen_opt(gen.parameters(), torch::optim::AdamOptions(o.lr));
+    std::optional<torch::optim::Adam> disc_opt;
+    if (disc) disc_opt.emplace(disc->parameters(), torch::optim::AdamOptions(o.lr));
+    double previous_wall = 0;
+    if (resumed) {
+        const auto state = load_checkpoint(o.resume, gen, disc, gen_opt, disc_opt ? &*disc_opt : nullptr);
+        result.start_iteration = state.iteration;
+        previous_wall = state.wall_seconds;
+    }
+
+    PatchOptions patches;
+    patches.patch = o.patch;
+    patches.batch = o.batch;
+    patches.depth = o.generator.input_depth;
+    patches.augment = o.augment;
+    patches.seed = o.seed;
+    const PatchSampler sampler(train_data, patches);
+    const std::int64_t batches_per_iteration = o.gen_steps + (disc ? o.disc_steps : 0);
+    Prefetcher prefetch(sampler, result.start_iteration * batches_per_iteration);
+
+    const std::int64_t checkpoint_every = o.checkpoint_every > 0 ? o.checkpoint_every : o.val_every;
+    if (!o.checkpoint_dir.empty()) std::filesystem::create_directories(o.checkpoint_dir);
+    auto wall = [&] { return previous_wall + clock.seconds(); };
+    auto checkpoint = [&](std::int64_t it) {
+        const auto file = checkpoint_path(o.checkpoint_dir, it);
+        save_checkpoint(file, gen, disc, gen_opt, disc_opt ? &*disc_opt : nullptr,
+                        CheckpointState{it, o.seed, wall(), result.recipe});
+        result.checkpoints.push_back(file);
+        say(o, fmt::format("train: iteration {}: checkpoint {}", it, file.string()));
+    };
+    auto run_validation = [&](std::int64_t it) {
+        ValidationLog v = validate(gen, *test_data, o.val_slices);
+        v.iteration = it;
+        result.validations.push_back(v);
+        say(o, fmt::format("train: iteration {}: validation SSIM {:.4f} (input {:.4f}), PSNR {:.2f} dB (input {:.2f} dB)",
+                           it, v.ssim, v.input_ssim, v.psnr, v.input_psnr));
+    };
+
+    Progress progress("train", o.iterations - result.start_iteration, "it");
+    for (std::int64_t it = result.start_iteration + 1; it <= o.iterations; ++it) {
+        IterationLog log;
+        log.iteration = it;
+        log.gen_total = log.mse = 0;
+        double adv = 0, perc = 0, dsum = 0;
+        if (disc) set_trainable(*disc, false);  // the generator step trains the generator only
+        for (int s = 0; s < o.gen_steps; ++s) {
+            const Batch b = prefetch.next();
+            const torch::Tensor fake = gen.forward(b.input);
+            const torch::Tensor logits = disc ? disc->forward(fake) : torch::Tensor();
+            const GeneratorLoss loss = generator_loss(fake, b.target, logits, vgg.get(), o.weights);
+            gen_opt.zero_grad();
+            loss.total.backward();
+            gen_opt.step();
+            log.gen_total += loss.total.item<double>() / o.gen_steps;
+            log.mse += loss.mse.item<double>() / o.gen_steps;
+            if (loss.adv.defined()) adv += loss.adv.item<double>() / o.gen_steps;
+            if (loss.perc.defined()) perc += loss.perc.item<double>() / o.gen_steps;
+        }
+        if (disc) {
+            set_trainable(*disc, true);
+            for (int s = 0; s < o.disc_steps; ++s) {
+                const Batch b = prefetch.next();
+                torch::Tensor fake;
+                {
+                    torch::NoGradGuard no_grad;
+                    fake = gen.forward(b.input);
+                }
+                const torch::Tensor loss = discriminator_loss(disc->forward(b.target), disc->forward(fake));
+                disc_opt->zero_grad();
+                loss.backward();
+                disc_opt->step();
+                dsum += loss.item<double>() / o.disc_steps;
+            }
+            log.adv = adv;
+            log.disc = dsum;
+        }
+        if (vgg) log.perc = perc;
+        if (!std::isfinite(log.gen_total) || (disc && !std::isfinite(log.disc)))
+            fail("training diverged at iteration {}: a loss is not finite (try a smaller --lr)", it);
+        result.log.push_back(log);
+        if (on_iteration) on_iteration(log);
+
+        std::string note = fmt::format("g {:.4g} (mse {:.4g}", log.gen_total, log.mse);
+        if (disc) note += fmt::format(", adv {:.4g}", log.adv);
+        if (vgg) note += fmt::format(", perc {:.4g}", log.perc);
+        note += ")";
+        if (disc) note += fmt::format("  d {:.4g}", log.disc);
+        progress.advance(1, note);
+
+        const bool last = it == o.iterations;
+        if (test_data && (it % o.val_every == 0 || last)) run_validation(it);
+        if (!o.checkpoint_dir.empty() && ((checkpoint_every > 0 && it % checkpoint_every == 0) || last)) checkpoint(it);
+    }
+    progress.finish();
+    result.iterations = o.iterations;
+    result.wall_seconds = wall();
+    return result;
+}
+
+}  // namespace tomoedge::train

@@ -1,0 +1,85 @@
+#pragma once
+// The TomoGAN training loop: Adam on generator and discriminator, `gen_steps` generator steps
+// then `disc_steps` discriminator steps per iteration (TomoGAN's -itg 1 / -itd 2), each step on
+// a fresh prefetched batch; validation SSIM/PSNR on the test volumes; checkpoints and resume.
+// With the same seed, data and thread count (1 thread on CPU), runs are bit-for-bit repeatable,
+// and a resumed run continues exactly as the uninterrupted run would have.
+#include "model/model_info.hpp"
+#include "train/losses.hpp"
+#include "train/networks.hpp"
+#include "train/patches.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace tomoedge::train {
+
+struct TrainOptions {
+    std::filesystem::path data;  // TomoGAN layout: train_ns, train_gt (and test_ns, test_gt)
+    std::string train_noisy = "train_ns", train_clean = "train_gt";
+    std::string test_noisy = "test_ns", test_clean = "test_gt";
+    model::Normalisation normalisation{0.5, 99.5};
+
+    std::int64_t iterations = 1000;  // the total to reach (a resumed run continues up to it)
+    std::int64_t patch = 256;
+    std::int64_t batch = 4;
+    bool augment = true;
+    GeneratorConfig generator;  // input depth, width
+    bool mse_only = false;      // no discriminator, no perceptual term: loss = MSE
+    std::filesystem::path vgg;  // VGG19 weights (empty: no perceptual term)
+    std::string vgg_layer = default_vgg_layer;
+    LossWeights weights;
+    double lr = 1e-4;
+    int gen_steps = 1, disc_steps = 2;
+
+    std::int64_t val_every = 100;  // 0 = never
+    int val_slices = 4;            // test slices evaluated (evenly spaced), whole slices
+    std::filesystem::path checkpoint_dir;  // empty = no checkpoints
+    std::int64_t checkpoint_every = 0;     // 0 = at every validation (or only at the end)
+    std::filesystem::path resume;          // a checkpoint to continue from
+
+    std::uint64_t seed = 0;
+    int threads = 0;       // 0 = libtorch's default
+    bool verbose = true;   // one line per validation/checkpoint and the VGG note on stderr
+};
+
+inline constexpr double not_used = std::numeric_limits<double>::quiet_NaN();
+
+struct IterationLog {
+    std::int64_t iteration = 0;  // 1-based
+    double gen_total = 0, mse = 0, adv = not_used, perc = not_used, disc = not_used;  // means over the steps
+};
+
+struct ValidationLog {
+    std::int64_t iteration = 0;
+    double ssim = 0, psnr = 0;              // the generator's output against test_gt
+    double input_ssim = 0, input_psnr = 0;  // the noisy centre slice against test_gt
+};
+
+struct TrainResult {
+    Generator generator{nullptr};
+    Discriminator discriminator{nullptr};  // null for MSE-only
+    std::vector<IterationLog> log;         // the iterations this run made
+    std::vector<ValidationLog> validations;
+    std::int64_t start_iteration = 0;      // > 0 when resumed
+    std::int64_t iterations = 0;           // reached
+    double wall_seconds = 0;               // over all resumed runs
+    double norm_low = 0, norm_high = 0;    // the training volume's percentile values
+    std::vector<std::filesystem::path> checkpoints;  // written by this run
+    std::string recipe;                    // JSON: the settings (see recipe_json)
+};
+
+/// Runs the loop. `on_iteration` (optional) sees each iteration's losses as it ends.
+TrainResult train(const TrainOptions& options, const std::function<void(const IterationLog&)>& on_iteration = {});
+
+/// The settings that define a run (and must match on resume), as a JSON object text.
+std::string recipe_json(const TrainOptions& options);
+
+/// Validation of `generator` on up to `slices` evenly spaced slices of a normalised pair.
+ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int slices);
+
+}  // namespace tomoedge::train
