@@ -40,7 +40,7 @@ OnednnBackend::OnednnBackend(const model::Graph& graph, const BackendOptions& op
     : graph_(copy_graph(graph)), precision_(options.precision), threads_(options.threads),
       engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     if (precision_ != Precision::fp32 && precision_ != Precision::bf16)
-        fail("backend 'onednn' runs fp32 and bf16, not {} (int8 needs a quantized model)", precision_name(precision_));
+        fail("backend 'onednn' runs fp32 and bf16; {} is not supported by it yet", precision_name(precision_));
     model::validate(graph_);
     for (const model::Node& node : graph_.nodes) {
         switch (node.op) {

@@ -31,7 +31,20 @@ memory::desc with_type(const memory::desc& md, DT type) {
     return memory::desc(raw);
 }
 
-bool is_reference_impl(const std::string& impl) { return impl.rfind("ref", 0) == 0; }
+// Whether two descriptors put every element at the same byte: plain (unblocked), unpadded, same
+// type and dims, equal strides along every axis longer than 1. NHWC with one channel is NCHW.
+bool same_bytes(const memory::desc& a, const memory::desc& b) {
+    const dnnl_memory_desc_t &x = a.data, &y = b.data;
+    if (x.ndims != y.ndims || x.data_type != y.data_type || x.offset0 != 0 || y.offset0 != 0) return false;
+    if (x.format_kind != dnnl_blocked || y.format_kind != dnnl_blocked) return false;
+    if (x.format_desc.blocking.inner_nblks != 0 || y.format_desc.blocking.inner_nblks != 0) return false;
+    if (x.extra.flags != 0 || y.extra.flags != 0) return false;
+    for (int d = 0; d < x.ndims; ++d) {
+        if (x.dims[d] != y.dims[d] || x.padded_dims[d] != x.dims[d] || y.padded_dims[d] != y.dims[d]) return false;
+        if (x.dims[d] > 1 && x.format_desc.blocking.strides[d] != y.format_desc.blocking.strides[d]) return false;
+    }
+    return true;
+}
 
 dnnl::primitive_attr make_attr(const dnnl::post_ops* ops = nullptr) {
     dnnl::primitive_attr attr;
@@ -275,13 +288,10 @@ private:
             if (dst) {
                 pd = make_any_alg(*dst);
             } else {
-                // The graph output: write straight into the caller's NCHW buffer when a fast
-                // kernel can, else let oneDNN choose and reorder at the edge.
-                if (to_output) {
-                    pd = make_any_alg(plain_f32(out_shape));
-                    if (pd && is_reference_impl(pd.impl_info_str())) pd = {};
-                }
-                if (!pd) pd = make_any_alg(memory::desc(to_dims(out_shape), out_type, Tag::any));
+                // oneDNN chooses the layout, also for the graph output: forcing NCHW there makes
+                // it pick a slower kernel and reorder its source (measured); finish_output binds
+                // the caller's buffer directly when the layouts agree byte for byte.
+                pd = make_any_alg(memory::desc(to_dims(out_shape), out_type, Tag::any));
             }
             if (!pd) fail("onednn backend: node '{}' (Conv): oneDNN has no convolution for this shape", node.name);
             if (!dst) {
@@ -423,7 +433,7 @@ private:
         const int t = tensor(graph_.output);
         const memory::desc user = plain_f32(shapes_.at(graph_.output));
         TensorInfo& info = plan_.tensors_[static_cast<std::size_t>(t)];
-        if (info.storage == Storage::arena && info.md == user) {
+        if (info.storage == Storage::arena && same_bytes(info.md, user)) {
             info.storage = Storage::output;
             plan_.output_tensor_ = t;
             return;
