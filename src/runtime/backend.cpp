@@ -1,6 +1,7 @@
 #include "runtime/backend.hpp"
 
 #include "core/error.hpp"
+#include "runtime/int8/qdq_graph.hpp"
 #include "runtime/onednn_backend.hpp"
 #include "runtime/reference_backend.hpp"
 
@@ -48,8 +49,11 @@ std::vector<std::string> available_backends() {
 }
 
 std::unique_ptr<Backend> make_backend(const model::Graph& graph, const BackendOptions& options) {
+    // A QDQ model is an int8 model: run it as one without extra flags (denoise, run, bench).
+    BackendOptions resolved = options;
+    if (resolved.precision == Precision::fp32 && int8::is_qdq(graph)) resolved.precision = Precision::int8;
     for (const auto& [name, factory] : factories())
-        if (name == options.backend) return factory(graph, options);
+        if (name == resolved.backend) return factory(graph, resolved);
     fail("unknown backend '{}' (available: {})", options.backend, fmt::join(available_backends(), ", "));
 }
 

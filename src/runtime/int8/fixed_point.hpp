@@ -17,8 +17,9 @@ struct QuantizedMultiplier {
 /// multipliers below 2^-31 become 0.
 QuantizedMultiplier quantize_multiplier(double real);
 
-/// round(a * b / 2^31) with ties away from zero, saturating the one overflow case
-/// (INT32_MIN * INT32_MIN). gemmlowp's SaturatingRoundingDoublingHighMul.
+/// round(a * b / 2^31), saturating the one overflow case (INT32_MIN * INT32_MIN). gemmlowp's
+/// SaturatingRoundingDoublingHighMul: a nudge of +-2^30 then truncation, so ties go toward
+/// +infinity (1.5 -> 2, -1.5 -> -1).
 std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b);
 
 /// x / 2^exponent rounded to nearest, ties away from zero (exponent 0..31). gemmlowp's

@@ -1,0 +1,28 @@
+#pragma once
+// Calibration: run the fp32 model over N slices of representative data, exactly as
+// `tomoedge denoise` would feed them (runtime::Denoiser: adjacent-slice grouping, the model's
+// normalisation window, padding to the network's multiple), and histogram every activation that
+// will be quantized. The reference backend's observer sees each activation as it is produced.
+#include "io/data_path.hpp"
+#include "model/graph.hpp"
+#include "quant/histogram.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tomoedge::quant {
+
+struct CalibrationRun {
+    std::map<std::string, Histogram> histograms;  // by tensor name
+    std::vector<std::int64_t> slices;             // the slice indices used
+    std::int64_t height = 0, width = 0;
+};
+
+/// Histograms of `tensors` over `slices` slices of `data`, evenly spread through the volume.
+/// Throws Error naming the data for a stack with fewer slices than asked, slices smaller than
+/// the network's spatial multiple, or data the reader rejects (wrong rank, NaN).
+CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
+                         const std::vector<std::string>& tensors);
+
+}  // namespace tomoedge::quant

@@ -1,0 +1,53 @@
+#include "quant/quantize_model.hpp"
+
+#include "core/error.hpp"
+#include "core/timer.hpp"
+#include "model/model_info.hpp"
+#include "quant/calibrate.hpp"
+#include "quant/qdq_rewrite.hpp"
+
+#include <fmt/format.h>
+
+namespace tomoedge::quant {
+
+std::string describe_method(const CalibrationOptions& options) {
+    if (options.method == Method::percentile)
+        return fmt::format("percentile {}", model::format_number(options.percentile));
+    return std::string(method_name(options.method));
+}
+
+model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+                            QuantizeReport* report) {
+    Stopwatch watch;
+    const auto tensors = quantized_tensors(fp32);  // refuses QDQ models and unsupported ops up front
+    if (options.calibration.method == Method::percentile &&
+        !(options.calibration.percentile > 50 && options.calibration.percentile <= 100))
+        fail("--percentile {} is not in (50, 100]", options.calibration.percentile);
+    const CalibrationRun run = calibrate(fp32, data, options.slices, tensors);
+    std::map<std::string, Range> ranges;
+    for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
+    const auto params = unified_params(fp32, ranges, options.activations);
+    model::Graph q = make_qdq_graph(fp32, params);
+
+    model::ModelInfo info = model::read_model_info(fp32);
+    info.calibration = describe_method(options.calibration);
+    info.calibration_data = data.str();
+    info.calibration_slices = options.slices;
+    info.quantization = fmt::format("int8 qdq: s8 weights per channel, {} activations per tensor, s32 bias",
+                                    runtime::int8::act_type_name(options.activations));
+    model::write_model_info(q, info);
+
+    if (report) {
+        for (const auto& t : tensors) {
+            const Histogram& h = run.histograms.at(t);
+            report->tensors[t] = {h.min(), h.max(), ranges.at(t), params.at(t)};
+        }
+        report->groups = static_cast<int>(shared_scale_groups(fp32, tensors).size());
+        report->height = run.height;
+        report->width = run.width;
+        report->seconds = watch.seconds();
+    }
+    return q;
+}
+
+}  // namespace tomoedge::quant

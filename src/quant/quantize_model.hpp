@@ -1,0 +1,41 @@
+#pragma once
+// `tomoedge quantize`: calibrate, choose ranges, unify shared scales, rewrite to QDQ.
+#include "io/data_path.hpp"
+#include "model/graph.hpp"
+#include "quant/calibration.hpp"
+#include "quant/scheme.hpp"
+
+#include <map>
+#include <string>
+
+namespace tomoedge::quant {
+
+struct QuantizeOptions {
+    CalibrationOptions calibration;
+    ActType activations = ActType::u8;
+    int slices = 8;
+};
+
+struct TensorReport {
+    double min = 0, max = 0;  // observed
+    Range range;              // chosen by the method (before unification)
+    QuantParams params;       // after unification
+};
+
+struct QuantizeReport {
+    std::map<std::string, TensorReport> tensors;
+    int groups = 0;  // shared-scale groups
+    std::int64_t height = 0, width = 0;
+    double seconds = 0;
+};
+
+/// The QDQ model of `fp32`, calibrated on `data`; metadata records method, data and slices.
+/// Throws Error (before any calibration work) for an already quantized model or an op the
+/// quantizer cannot handle, and for unusable calibration data.
+model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+                            QuantizeReport* report = nullptr);
+
+/// "percentile 99.99", "minmax", ...: the metadata's description of the method.
+std::string describe_method(const CalibrationOptions& options);
+
+}  // namespace tomoedge::quant
