@@ -75,8 +75,13 @@ Tensor<float> OnednnBackend::run(const Tensor<float>& input) {
     auto it = plans_.find(key);
     if (it == plans_.end()) {
         if (plans_.size() >= max_plans) plans_.clear();
-        it = plans_.emplace(key, std::make_unique<onednn::Plan>(graph_, input.shape(), precision_, engine_, stats_))
-                 .first;
+        std::unique_ptr<onednn::Plan> plan;
+        try {
+            plan = std::make_unique<onednn::Plan>(graph_, input.shape(), precision_, engine_, stats_);
+        } catch (const dnnl::error& e) {
+            fail("backend 'onednn': planning for input {} failed: {}", input.shape().str(), e.what());
+        }
+        it = plans_.emplace(key, std::move(plan)).first;
     }
     onednn::Plan& plan = *it->second;
     if (&plan != last_plan_) profile_.clear();

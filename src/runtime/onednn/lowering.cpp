@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -53,15 +52,6 @@ dnnl::primitive_attr make_attr(const dnnl::post_ops* ops = nullptr) {
     return attr;
 }
 
-// Which convolution algorithm to ask for; TOMOEDGE_CONV_ALGO=winograd|auto lets a benchmark try
-// oneDNN's Winograd kernels (it falls back to direct per layer where they do not apply).
-dnnl::algorithm conv_algorithm() {
-    const char* env = std::getenv("TOMOEDGE_CONV_ALGO");
-    if (env && std::strcmp(env, "winograd") == 0) return dnnl::algorithm::convolution_winograd;
-    if (env && std::strcmp(env, "auto") == 0) return dnnl::algorithm::convolution_auto;
-    return dnnl::algorithm::convolution_direct;
-}
-
 }  // namespace
 
 class Lowering {
@@ -84,7 +74,11 @@ public:
         find_fusions();
         for (const model::Node& node : graph_.nodes) {
             if (skipped_.count(node.name)) continue;
-            lower_node(node);
+            try {
+                lower_node(node);
+            } catch (const dnnl::error& e) {
+                fail("onednn backend: node '{}' ({}): oneDNN refused it: {}", node.name, model::op_name(node.op), e.what());
+            }
         }
         finish_output();
         plan_.output_shape_ = shapes_.at(graph_.output);
@@ -267,32 +261,20 @@ private:
             if (j > 0) ops.append_sum(1.0f);
             if (relu && j + 1 == parts.size()) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
             const bool with_bias = b && j == 0;
-            auto make_pd = [&](const memory::desc& dst_md, dnnl::algorithm alg) {
+            auto make_pd = [&](const memory::desc& dst_md) {
                 const memory::desc bias_md = with_bias ? memory::desc({oc}, DT::f32, Tag::any) : memory::desc();
                 dnnl::convolution_forward::desc d(
-                    dnnl::prop_kind::forward_inference, alg, memory::desc(src_dims, dt_, Tag::any),
-                    memory::desc({oc, p.channels, kh, kw}, dt_, Tag::any), bias_md, dst_md,
+                    dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                    memory::desc(src_dims, dt_, Tag::any), memory::desc({oc, p.channels, kh, kw}, dt_, Tag::any),
+                    bias_md, dst_md,
                     {node.strides[0], node.strides[1]}, {node.dilations[0] - 1, node.dilations[1] - 1},
                     {node.pads[0], node.pads[1]}, {node.pads[2], node.pads[3]});
                 return dnnl::convolution_forward::primitive_desc(d, make_attr(&ops), engine_, true);
             };
-            auto make_any_alg = [&](const memory::desc& dst_md) {
-                const dnnl::algorithm alg = conv_algorithm();
-                if (alg != dnnl::algorithm::convolution_direct) {
-                    auto pd = make_pd(dst_md, alg);
-                    if (pd) return pd;
-                }
-                return make_pd(dst_md, dnnl::algorithm::convolution_direct);
-            };
-            dnnl::convolution_forward::primitive_desc pd;
-            if (dst) {
-                pd = make_any_alg(*dst);
-            } else {
-                // oneDNN chooses the layout, also for the graph output: forcing NCHW there makes
-                // it pick a slower kernel and reorder its source (measured); finish_output binds
-                // the caller's buffer directly when the layouts agree byte for byte.
-                pd = make_any_alg(memory::desc(to_dims(out_shape), out_type, Tag::any));
-            }
+            // oneDNN chooses the layout, also for the graph output: forcing NCHW there makes it
+            // pick a slower kernel and reorder its source (measured); finish_output binds the
+            // caller's buffer directly when the layouts agree byte for byte.
+            const auto pd = make_pd(dst ? *dst : memory::desc(to_dims(out_shape), out_type, Tag::any));
             if (!pd) fail("onednn backend: node '{}' (Conv): oneDNN has no convolution for this shape", node.name);
             if (!dst) {
                 dst = pd.dst_desc();
