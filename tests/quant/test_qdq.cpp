@@ -140,8 +140,8 @@ TEST(Int8Reference, AgreesWithFloatQdqSimulationWithinAFewLsb) {
                     std::string(runtime::int8::act_type_name(type)).c_str(), worst, mean);
         // Each step is within one LSB of its float definition (the test below); through 16
         // random-weight layers those differences grow. Measured on this fixture: u8 max 14 LSB,
-        // mean 0.50 LSB; s8 max 9 LSB, mean 0.41 LSB (u8 Resize truncates, s8 rounds).
-        EXPECT_LE(worst, 20.0);
+        // mean 0.50-0.52 LSB; s8 max 9-11 LSB, mean 0.41 LSB (u8 Resize truncates, s8 rounds).
+        EXPECT_LE(worst, 24.0);
         EXPECT_LE(mean, 0.75);
     }
 }

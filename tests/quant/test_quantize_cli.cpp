@@ -108,7 +108,8 @@ TEST(QuantizeCli, QdqModelRunsInOnnxRuntimeWithinAFewLsbOfOurs) {
     std::printf("ONNX Runtime vs reference int8: max %.1f LSB, mean %.3f LSB\n", worst, mean);
     // ONNX Runtime requantizes in float and rounds Resize; we follow TFLite's fixed point and
     // truncating u8 Resize. Measured on this fixture (onnxruntime-node, graph optimisation 'all'):
-    // max 9 LSB, mean 0.48 LSB, 61 % of pixels identical.
-    EXPECT_LE(worst, 16.0);
+    // max 9-14 LSB, mean 0.48-0.55 LSB (the range is over builds: -O1 / -O3 float accumulation
+    // shifts our float input/calibration side), about 60 % of pixels identical.
+    EXPECT_LE(worst, 24.0);
     EXPECT_LE(mean, 0.75);
 }
