@@ -1,0 +1,282 @@
+// The loop on a tiny configuration: losses fall (MSE-only and GAN), a seed makes a run
+// repeatable bit for bit, a resumed run continues exactly, validation and the exported model's
+// metadata, and the `tomoedge train` command.
+#include "core/error.hpp"
+#include "model/model_info.hpp"
+#include "model/onnx_import.hpp"
+#include "support/cli_runner.hpp"
+#include "support/temp_dir.hpp"
+#include "train/checkpoint.hpp"
+#include "train/export.hpp"
+#include "train/trainer.hpp"
+#include "train_fixtures.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <numeric>
+
+using namespace tomoedge;
+using namespace tomoedge::train;
+using tomoedge::testing::run_tomoedge;
+using tomoedge::testing::TempDir;
+using tomoedge::train_testing::message_of;
+using tomoedge::train_testing::write_dataset;
+
+namespace {
+
+TrainOptions tiny(const std::filesystem::path& data) {
+    TrainOptions o;
+    o.data = data;
+    o.patch = 16;
+    o.batch = 2;
+    o.generator.width = 0.25;
+    o.lr = 2e-3;
+    o.val_every = 0;
+    o.threads = 1;
+    o.verbose = false;
+    o.seed = 7;
+    return o;
+}
+
+double mean_of(const std::vector<IterationLog>& log, std::size_t first, std::size_t count,
+               double IterationLog::*field) {
+    double s = 0;
+    for (std::size_t i = first; i < first + count; ++i) s += log[i].*field;
+    return s / static_cast<double>(count);
+}
+
+bool same_parameters(torch::nn::Module& a, torch::nn::Module& b) {
+    const auto pa = a.named_parameters(), pb = b.named_parameters();
+    if (pa.size() != pb.size()) return false;
+    for (const auto& p : pa)
+        if (!torch::equal(p.value(), pb[p.key()])) return false;
+    return true;
+}
+
+class Training : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new TempDir();
+        write_dataset(data());
+    }
+    static void TearDownTestSuite() {
+        delete dir_;
+        dir_ = nullptr;
+    }
+    static std::filesystem::path data() { return *dir_ / "data.h5"; }
+    static TempDir* dir_;
+};
+TempDir* Training::dir_ = nullptr;
+
+}  // namespace
+
+TEST_F(Training, MseOnlyLossFalls) {
+    TrainOptions o = tiny(data());
+    o.mse_only = true;
+    o.iterations = 40;
+    const TrainResult r = tomoedge::train::train(o);
+    ASSERT_EQ(r.log.size(), 40u);
+    EXPECT_FALSE(r.discriminator);
+    EXPECT_TRUE(std::isnan(r.log.back().adv));
+    EXPECT_TRUE(std::isnan(r.log.back().disc));
+    EXPECT_EQ(r.log.back().gen_total, r.log.back().mse);
+    const double first = mean_of(r.log, 0, 5, &IterationLog::mse);
+    const double last = mean_of(r.log, 35, 5, &IterationLog::mse);
+    EXPECT_LT(last, 0.5 * first) << first << " -> " << last;
+}
+
+TEST_F(Training, GanLossesFallAndDiscriminatorTrains) {
+    TrainOptions o = tiny(data());
+    o.iterations = 25;
+    std::vector<std::int64_t> seen;
+    const TrainResult r = tomoedge::train::train(o, [&](const IterationLog& l) { seen.push_back(l.iteration); });
+    ASSERT_EQ(r.log.size(), 25u);
+    EXPECT_EQ(seen.front(), 1);
+    EXPECT_EQ(seen.back(), 25);
+    ASSERT_TRUE(r.discriminator);
+    for (const auto& l : r.log) {
+        EXPECT_TRUE(std::isfinite(l.adv) && std::isfinite(l.disc));
+        EXPECT_TRUE(std::isnan(l.perc));  // no --vgg
+        EXPECT_NEAR(l.gen_total, 0.5 * l.mse + 20 * l.adv, 1e-6 * std::max(1.0, l.gen_total));
+    }
+    const double first = mean_of(r.log, 0, 5, &IterationLog::mse);
+    const double last = mean_of(r.log, 20, 5, &IterationLog::mse);
+    EXPECT_LT(last, 0.7 * first) << first << " -> " << last;
+    // The critic learns to tell real from fake: its loss leaves 2 ln 2 (chance) downwards.
+    EXPECT_LT(mean_of(r.log, 20, 5, &IterationLog::disc), mean_of(r.log, 0, 3, &IterationLog::disc));
+}
+
+TEST_F(Training, SameSeedSameLossesBitForBit) {
+    TrainOptions o = tiny(data());
+    o.iterations = 4;
+    const TrainResult a = tomoedge::train::train(o);
+    const TrainResult b = tomoedge::train::train(o);
+    ASSERT_EQ(a.log.size(), b.log.size());
+    for (std::size_t i = 0; i < a.log.size(); ++i) {
+        EXPECT_EQ(a.log[i].gen_total, b.log[i].gen_total) << i;
+        EXPECT_EQ(a.log[i].mse, b.log[i].mse) << i;
+        EXPECT_EQ(a.log[i].adv, b.log[i].adv) << i;
+        EXPECT_EQ(a.log[i].disc, b.log[i].disc) << i;
+    }
+    EXPECT_TRUE(same_parameters(*a.generator.ptr(), *b.generator.ptr()));
+    o.seed = 8;
+    const TrainResult c = tomoedge::train::train(o);
+    EXPECT_NE(a.log[0].gen_total, c.log[0].gen_total);
+}
+
+TEST_F(Training, ResumedRunContinuesBitIdentically) {
+    TempDir ckpt;
+    TrainOptions o = tiny(data());
+    o.iterations = 6;
+    o.checkpoint_dir = ckpt.path();
+    o.checkpoint_every = 3;
+    const TrainResult full = tomoedge::train::train(o);
+    ASSERT_EQ(full.checkpoints.size(), 2u);
+    EXPECT_EQ(full.checkpoints[0], checkpoint_path(ckpt.path(), 3));
+    const CheckpointState state = read_checkpoint_state(full.checkpoints[0]);
+    EXPECT_EQ(state.iteration, 3);
+    EXPECT_EQ(state.seed, 7u);
+    EXPECT_EQ(state.recipe, recipe_json(o));
+
+    TrainOptions r = o;
+    r.checkpoint_dir.clear();
+    r.resume = full.checkpoints[0];
+    const TrainResult resumed = tomoedge::train::train(r);
+    EXPECT_EQ(resumed.start_iteration, 3);
+    ASSERT_EQ(resumed.log.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(resumed.log[i].iteration, full.log[i + 3].iteration);
+        EXPECT_EQ(resumed.log[i].gen_total, full.log[i + 3].gen_total) << i;
+        EXPECT_EQ(resumed.log[i].disc, full.log[i + 3].disc) << i;
+    }
+    EXPECT_TRUE(same_parameters(*resumed.generator.ptr(), *full.generator.ptr()));
+    EXPECT_TRUE(same_parameters(*resumed.discriminator.ptr(), *full.discriminator.ptr()));
+    EXPECT_GE(resumed.wall_seconds, state.wall_seconds);
+}
+
+TEST_F(Training, ResumeRefusesOtherSettingsAndBadFiles) {
+    TempDir ckpt;
+    TrainOptions o = tiny(data());
+    o.iterations = 2;
+    o.checkpoint_dir = ckpt.path();
+    const TrainResult r = tomoedge::train::train(o);
+    ASSERT_EQ(r.checkpoints.size(), 1u);  // only at the end: no validation, no period
+
+    TrainOptions other = tiny(data());
+    other.iterations = 3;
+    other.resume = r.checkpoints[0];
+    other.patch = 8;
+    const std::string m = message_of([&] { tomoedge::train::train(other); });
+    EXPECT_NE(m.find("ckpt-000000002.pt"), std::string::npos) << m;
+    EXPECT_NE(m.find("patch"), std::string::npos) << m;
+
+    other = tiny(data());
+    other.iterations = 1;
+    other.resume = r.checkpoints[0];
+    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("beyond --iterations"), std::string::npos);
+
+    std::ofstream(ckpt / "junk.pt") << "not a checkpoint";
+    other.iterations = 3;
+    other.resume = ckpt / "junk.pt";
+    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("junk.pt"), std::string::npos);
+    other.resume = ckpt / "missing.pt";
+    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("no such checkpoint"), std::string::npos);
+}
+
+TEST_F(Training, RejectsBadOptions) {
+    TrainOptions o = tiny(data());
+    o.iterations = 0;
+    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--iterations"), std::string::npos);
+    o = tiny(data());
+    o.mse_only = true;
+    o.vgg = "vgg.h5";
+    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--mse-only"), std::string::npos);
+    o = tiny(data());
+    o.lr = -1;
+    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--lr"), std::string::npos);
+    o = tiny(data());
+    o.patch = 64;
+    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("does not fit"), std::string::npos);
+}
+
+TEST_F(Training, ValidatesAndExportsTheRecipe) {
+    TrainOptions o = tiny(data());
+    o.mse_only = true;
+    o.iterations = 6;
+    o.val_every = 3;
+    o.val_slices = 2;
+    const TrainResult r = tomoedge::train::train(o);
+    ASSERT_EQ(r.validations.size(), 2u);
+    EXPECT_EQ(r.validations[0].iteration, 3);
+    EXPECT_EQ(r.validations[1].iteration, 6);
+    for (const auto& v : r.validations) {
+        EXPECT_GT(v.ssim, -1.0);
+        EXPECT_LE(v.ssim, 1.0);
+        EXPECT_GT(v.input_ssim, 0.0);
+        EXPECT_LT(v.input_ssim, 1.0);
+        EXPECT_TRUE(std::isfinite(v.psnr));
+    }
+    EXPECT_EQ(r.validations[0].input_ssim, r.validations[1].input_ssim);  // same slices
+
+    const model::Graph g = trained_model(r, o);
+    const model::ModelInfo info = model::read_model_info(g);
+    EXPECT_EQ(info.weights, "trained");
+    EXPECT_EQ(info.seed, std::optional<std::uint64_t>(7));
+    EXPECT_EQ(info.width, 0.25);
+    ASSERT_TRUE(info.normalisation.has_value());
+    EXPECT_EQ(*info.normalisation, o.normalisation);
+    const auto recipe = nlohmann::json::parse(info.training);
+    EXPECT_EQ(recipe["iterations"], 6);
+    EXPECT_EQ(recipe["seed"], 7);
+    EXPECT_EQ(recipe["losses"], "mse");
+    EXPECT_EQ(recipe["data"], "data.h5");
+    EXPECT_EQ(recipe["patch"], 16);
+    EXPECT_TRUE(recipe.contains("wall_seconds"));
+    EXPECT_EQ(recipe["validation"]["iteration"], 6);
+}
+
+TEST_F(Training, CommandTrainsAndWritesAModel) {
+    TempDir out;
+    const auto model_file = out / "m.onnx";
+    const auto res = run_tomoedge({"train", "--data", data().string(), "-o", model_file.string(), "--iterations", "3",
+                                   "--patch", "16", "--batch", "1", "--width", "0.25", "--val-every", "2",
+                                   "--val-slices", "1", "--threads", "1", "--checkpoint", (out / "ck").string(),
+                                   "--json"});
+    ASSERT_EQ(res.exit_code, 0) << res.err;
+    // Said once, not per iteration.
+    const std::string note = "perceptual loss disabled: no VGG19 weights given";
+    const auto at = res.err.find(note);
+    ASSERT_NE(at, std::string::npos) << res.err;
+    EXPECT_EQ(res.err.find(note, at + 1), std::string::npos);
+    const auto j = nlohmann::json::parse(res.out);
+    EXPECT_EQ(j["iterations"], 3);
+    EXPECT_TRUE(j["loss"]["discriminator"].is_number());
+    EXPECT_TRUE(j["loss"]["perceptual"].is_null());
+    EXPECT_EQ(j["validation"]["iteration"], 3);
+    EXPECT_EQ(j["checkpoints"].size(), 2u);  // at validation 2 and at the end
+    const model::Graph g = model::import_onnx(model_file);
+    EXPECT_EQ(model::read_model_info(g).weights, "trained");
+
+    const auto resumed = run_tomoedge({"train", "--data", data().string(), "-o", model_file.string(),
+                                       "--iterations", "4", "--patch", "16", "--batch", "1", "--width", "0.25",
+                                       "--val-every", "0", "--threads", "1", "--resume",
+                                       (out / "ck" / "ckpt-000000003.pt").string(), "--json"});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(nlohmann::json::parse(resumed.out)["start_iteration"], 3);
+}
+
+TEST_F(Training, CommandErrors) {
+    TempDir out;
+    const auto missing = run_tomoedge({"train", "--data", (out / "none.h5").string(), "-o", (out / "m.onnx").string()});
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_NE(missing.err.find("none.h5"), std::string::npos) << missing.err;
+    EXPECT_FALSE(std::filesystem::exists(out / "m.onnx"));
+    const auto no_output = run_tomoedge({"train", "--data", data().string()});
+    EXPECT_EQ(no_output.exit_code, 2);
+    const auto bad_patch = run_tomoedge({"train", "--data", data().string(), "-o", (out / "m.onnx").string(),
+                                         "--patch", "12", "--iterations", "1"});
+    EXPECT_EQ(bad_patch.exit_code, 1);
+    EXPECT_NE(bad_patch.err.find("--patch"), std::string::npos) << bad_patch.err;
+}
