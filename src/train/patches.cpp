@@ -1,5 +1,7 @@
 #include "train/patches.hpp"
 
+#include "runtime/denoiser.hpp"
+
 #include "core/error.hpp"
 #include "core/statistics.hpp"
 #include "io/hdf5.hpp"
@@ -52,7 +54,8 @@ std::vector<std::int64_t> slice_group(std::int64_t z, std::int64_t count, int de
     if (count < 1 || z < 0 || z >= count || depth < 1)
         fail("slice_group: slice {} of {} with depth {} is out of range", z, count, depth);
     std::vector<std::int64_t> group;
-    for (int k = 0; k < depth; ++k) group.push_back(std::clamp<std::int64_t>(z - depth / 2 + k, 0, count - 1));
+    // The same rule as inference (runtime::neighbour_slice), so training sees what denoise feeds.
+    for (int k = 0; k < depth; ++k) group.push_back(runtime::neighbour_slice(z, k - depth / 2, count));
     return group;
 }
 

@@ -34,8 +34,8 @@ VolumePair read_volume_pair(const std::filesystem::path& file, const std::string
                             const model::Normalisation& normalisation);
 
 /// Slice indices that form the input of centre slice `z` in a volume of `count` slices:
-/// z - depth/2 .. z + (depth - 1)/2, clamped to the volume (so the ends repeat their neighbour
-/// and a single slice is repeated `depth` times).
+/// z - depth/2 .. z + (depth - 1)/2, mirrored at the ends as runtime::neighbour_slice does for
+/// inference (slice -1 is slice 1: the ends repeat their neighbour; a single slice repeats).
 std::vector<std::int64_t> slice_group(std::int64_t z, std::int64_t count, int depth);
 
 /// The 8 symmetries of the square: `transform` & 3 = quarter turns counter-clockwise (as

@@ -37,12 +37,12 @@ torch::Tensor apply_symmetry(const torch::Tensor& t, int transform) {
 }  // namespace
 
 TEST(SliceGroup, EndsRepeatTheirNeighbour) {
-    EXPECT_EQ(slice_group(0, 5, 3), (std::vector<std::int64_t>{0, 0, 1}));
+    EXPECT_EQ(slice_group(0, 5, 3), (std::vector<std::int64_t>{1, 0, 1}));
     EXPECT_EQ(slice_group(2, 5, 3), (std::vector<std::int64_t>{1, 2, 3}));
-    EXPECT_EQ(slice_group(4, 5, 3), (std::vector<std::int64_t>{3, 4, 4}));
+    EXPECT_EQ(slice_group(4, 5, 3), (std::vector<std::int64_t>{3, 4, 3}));
     EXPECT_EQ(slice_group(0, 1, 3), (std::vector<std::int64_t>{0, 0, 0}));  // one image, three times
     EXPECT_EQ(slice_group(3, 5, 1), (std::vector<std::int64_t>{3}));
-    EXPECT_EQ(slice_group(0, 5, 5), (std::vector<std::int64_t>{0, 0, 0, 1, 2}));
+    EXPECT_EQ(slice_group(0, 5, 5), (std::vector<std::int64_t>{2, 1, 0, 1, 2}));
     EXPECT_NE(message_of([] { slice_group(5, 5, 3); }).find("out of range"), std::string::npos);
     EXPECT_NE(message_of([] { slice_group(-1, 5, 3); }).find("out of range"), std::string::npos);
 }
