@@ -1,0 +1,140 @@
+#include "core/error.hpp"
+#include "model/tomogan.hpp"
+#include "runtime/denoiser.hpp"
+#include "tiling/tiled_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+using namespace tomoedge;
+using namespace tomoedge::tiling;
+
+namespace {
+
+// A quarter-width TomoGAN (channels 2..32): the published topology, so the same receptive field,
+// small enough for the reference backend to run in well under a second per image.
+model::Graph small_tomogan() {
+    model::TomoGanConfig config;
+    config.width = 0.25;
+    config.seed = 7;
+    return model::build_tomogan(config);
+}
+
+Tensor<float> random_image(std::int64_t n, std::int64_t h, std::int64_t w, unsigned seed) {
+    Tensor<float> x(Shape{n, 3, h, w});
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (auto& v : x) v = u(rng);
+    return x;
+}
+
+struct Comparison {
+    double max_error = 0, range = 0;
+};
+
+Comparison compare(const Tensor<float>& a, const Tensor<float>& b) {
+    EXPECT_EQ(a.shape(), b.shape());
+    Comparison c;
+    const auto [lo, hi] = std::minmax_element(b.begin(), b.end());
+    c.range = static_cast<double>(*hi - *lo);
+    for (std::int64_t i = 0; i < a.size(); ++i)
+        c.max_error = std::max(c.max_error, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+    return c;
+}
+
+runtime::BackendOptions reference() {
+    runtime::BackendOptions o;
+    o.backend = "reference";
+    return o;
+}
+
+TEST(ExtractWindow, MatchesPadEdgeOfTheWholeImage) {
+    const Tensor<float> x = random_image(2, 13, 21, 1);
+    const Tensor<float> canvas = runtime::pad_edge(x, 24, 32);
+    const Rect w{8, 16, 16, 16};
+    std::vector<float> got(3 * 16 * 16);
+    extract_window(x, 1, w, got.data());
+    for (std::int64_t c = 0; c < 3; ++c)
+        for (std::int64_t r = 0; r < 16; ++r)
+            for (std::int64_t q = 0; q < 16; ++q)
+                ASSERT_EQ(got[static_cast<std::size_t>((c * 16 + r) * 16 + q)],
+                          canvas[((3 + c) * 24 + w.y + r) * 32 + w.x + q]);
+}
+
+// The seam-free claim: with the default halo (the computed receptive field), tiled = whole image.
+TEST(TiledRunner, DefaultHaloEqualsWholeImage) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    const auto multiple = model::spatial_multiple(graph);
+    const auto halo = default_halo(receptive_field(graph));
+    runtime::WholeImageRunner whole(*backend, multiple);
+    struct Case {
+        std::int64_t n, h, w, tile, batch;
+    };
+    for (const Case& k : {Case{1, 100, 100, 32, 1}, Case{1, 77, 131, 32, 3}, Case{2, 77, 131, 40, 4}, Case{1, 45, 70, 16, 64}}) {
+        SCOPED_TRACE(::testing::Message() << k.h << "x" << k.w << " tile " << k.tile << " batch " << k.batch);
+        const Tensor<float> x = random_image(k.n, k.h, k.w, static_cast<unsigned>(k.h * k.w));
+        TiledRunner tiled(*backend, multiple, k.tile, halo, k.batch);
+        const Tensor<float> expect = whole.run(x);
+        const Tensor<float> got = tiled.run(x);
+        EXPECT_GT(tiled.last_tile_count(), 3);
+        const Comparison c = compare(got, expect);
+        ASSERT_GT(c.range, 0);
+        EXPECT_LE(c.max_error, 1e-5 * c.range);
+    }
+}
+
+// The paper's mode (no halo) stitches independent tiles: seams, so it must differ.
+TEST(TiledRunner, NoHaloHasSeams) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    const auto multiple = model::spatial_multiple(graph);
+    runtime::WholeImageRunner whole(*backend, multiple);
+    TiledRunner tiled(*backend, multiple, 32, {0, 0}, 2);
+    const Tensor<float> x = random_image(1, 96, 96, 3);
+    const Comparison c = compare(tiled.run(x), whole.run(x));
+    EXPECT_GT(c.max_error, 1e-3 * c.range);
+    EXPECT_EQ(tiled.last_tile_count(), 9);
+}
+
+// A halo below the radius is not enough either (the field is not overestimated by a whole tile).
+TEST(TiledRunner, HaloBelowTheRadiusIsNotSeamFree) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    const auto multiple = model::spatial_multiple(graph);
+    runtime::WholeImageRunner whole(*backend, multiple);
+    TiledRunner tiled(*backend, multiple, 32, {16, 16}, 4);
+    const Tensor<float> x = random_image(1, 160, 160, 4);
+    const Comparison c = compare(tiled.run(x), whole.run(x));
+    EXPECT_GT(c.max_error, 1e-5 * c.range);
+}
+
+TEST(TiledRunnerFactory, ChecksOptions) {
+    const model::Graph graph = small_tomogan();
+    EXPECT_FALSE(static_cast<bool>(tiled_runner_factory(graph, TileOptions{})));  // tile 0: whole image
+    EXPECT_TRUE(static_cast<bool>(tiled_runner_factory(graph, TileOptions{64, std::nullopt, 4})));
+    EXPECT_THROW(tiled_runner_factory(graph, TileOptions{60, std::nullopt, 1}), Error);  // off the grid of 8
+    EXPECT_THROW(tiled_runner_factory(graph, TileOptions{-8, std::nullopt, 1}), Error);
+    EXPECT_THROW(tiled_runner_factory(graph, TileOptions{64, -1, 1}), Error);
+    EXPECT_THROW(tiled_runner_factory(graph, TileOptions{64, std::nullopt, 0}), Error);
+}
+
+// Through the denoise pipeline's seam: the factory's runner gives the whole-image result.
+TEST(TiledRunnerFactory, PlugsIntoTheDenoiser) {
+    const model::Graph graph = small_tomogan();
+    runtime::Denoiser plain(graph, reference());
+    runtime::Denoiser tiled(graph, reference());
+    tiled.set_runner(tiled_runner_factory(graph, TileOptions{24, std::nullopt, 2}));
+    Tensor<float> group(Shape{3, 50, 61});
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(100.0f, 900.0f);
+    for (auto& v : group) v = u(rng);
+    const runtime::ValueWindow window{100, 900};
+    const Comparison c = compare(tiled.denoise_group(group, window), plain.denoise_group(group, window));
+    EXPECT_LE(c.max_error, 1e-5 * c.range);
+}
+
+}  // namespace
