@@ -87,6 +87,21 @@ TEST(TiledRunner, DefaultHaloEqualsWholeImage) {
     }
 }
 
+// The same on oneDNN fp32: its kernels may differ by window shape, hence the tolerance of the issue.
+TEST(TiledRunner, DefaultHaloEqualsWholeImageOnOnednn) {
+    const model::Graph graph = small_tomogan();
+    runtime::BackendOptions o;
+    o.backend = "onednn";
+    auto backend = runtime::make_backend(graph, o);
+    const auto multiple = model::spatial_multiple(graph);
+    runtime::WholeImageRunner whole(*backend, multiple);
+    TiledRunner tiled(*backend, multiple, 32, default_halo(receptive_field(graph)), 4);
+    const Tensor<float> x = random_image(1, 77, 131, 9);
+    const Comparison c = compare(tiled.run(x), whole.run(x));
+    ASSERT_GT(c.range, 0);
+    EXPECT_LE(c.max_error, 1e-5 * c.range);
+}
+
 // The paper's mode (no halo) stitches independent tiles: seams, so it must differ.
 TEST(TiledRunner, NoHaloHasSeams) {
     const model::Graph graph = small_tomogan();
