@@ -212,7 +212,7 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
             const Batch b = prefetch.next();
             const torch::Tensor fake = gen.forward(b.input);
             const torch::Tensor logits = disc ? disc->forward(fake) : torch::Tensor();
-            const GeneratorLoss loss = generator_loss(fake, b.target, logits, vgg.get(), o.weights);
+            const GeneratorLoss loss = generator_loss(fake, b.target, logits, vgg ? vgg.get() : nullptr, o.weights);
             gen_opt.zero_grad();
             loss.total.backward();
             gen_opt.step();

@@ -108,12 +108,12 @@ TEST(PatchSampler, PatchIsTheWindowThroughEachSymmetry) {
             EXPECT_TRUE(torch::equal(b.target[0], apply_symmetry(target, t)));
         }
     }
-    // At the ends the missing neighbour is the end slice itself.
+    // At the ends the missing neighbour is the existing neighbour (mirrored, as in denoise).
     const Batch first = sampler.patch({0, 0, 0, 0});
-    EXPECT_TRUE(torch::equal(first.input[0], first.input[1]));
+    EXPECT_TRUE(torch::equal(first.input[0], first.input[2]));
     EXPECT_EQ(first.input[2][0][0].item<float>(), 10000.0f);  // slice 1
     const Batch last = sampler.patch({4, 0, 0, 0});
-    EXPECT_TRUE(torch::equal(last.input[1], last.input[2]));
+    EXPECT_TRUE(torch::equal(last.input[0], last.input[2]));
     EXPECT_EQ(last.input[0][0][0].item<float>(), 30000.0f);  // slice 3
     EXPECT_NE(message_of([&] { sampler.patch({0, 13, 0, 0}); }).find("outside"), std::string::npos);
 }
