@@ -163,20 +163,8 @@ model::Graph make_qdq_graph(const model::Graph& fp32, const std::map<std::string
     for (const auto& t : tensors)
         if (!params.count(t)) fail("quantizer: no parameters for tensor '{}'", t);
 
-    model::Graph g;
-    g.name = fp32.name;
-    g.input = fp32.input;
-    g.output = fp32.output;
-    g.input_channels = fp32.input_channels;
-    g.metadata = fp32.metadata;
-    for (const auto& [name, c] : fp32.constants) {
-        model::Constant copy;
-        copy.dtype = c.dtype;
-        copy.shape = c.shape;
-        copy.f32 = c.f32.clone();
-        copy.ints = c.ints.clone();
-        g.constants.emplace(name, std::move(copy));
-    }
+    model::Graph g = fp32.clone();
+    g.nodes.clear();  // rebuilt below with Q/DQ around every quantized tensor
 
     auto dq_name = [](const std::string& t) { return t + "_dequantized"; };
     // Q/DQ around tensor `t`, whose float value is produced under the name `source`.

@@ -15,29 +15,10 @@ namespace {
 // stream of ever-new shapes must not keep every arena alive.
 constexpr std::size_t max_plans = 8;
 
-model::Graph copy_graph(const model::Graph& graph) {
-    model::Graph g;
-    g.name = graph.name;
-    g.input = graph.input;
-    g.output = graph.output;
-    g.input_channels = graph.input_channels;
-    g.nodes = graph.nodes;
-    g.metadata = graph.metadata;
-    for (const auto& [name, c] : graph.constants) {
-        model::Constant copy;
-        copy.dtype = c.dtype;
-        copy.shape = c.shape;
-        copy.f32 = c.f32.clone();
-        copy.ints = c.ints.clone();
-        g.constants.emplace(name, std::move(copy));
-    }
-    return g;
-}
-
 }  // namespace
 
 OnednnBackend::OnednnBackend(const model::Graph& graph, const BackendOptions& options)
-    : graph_(copy_graph(graph)), precision_(options.precision), threads_(options.threads),
+    : graph_(graph.clone()), precision_(options.precision), threads_(options.threads),
       engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     if (precision_ != Precision::fp32 && precision_ != Precision::bf16)
         fail("backend 'onednn' runs fp32 and bf16; {} is not supported by it yet", precision_name(precision_));
