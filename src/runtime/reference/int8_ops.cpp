@@ -142,32 +142,6 @@ Tensor<std::int32_t> resize2d_int8(const Tensor<std::int32_t>& x, const model::N
     return y;
 }
 
-Tensor<std::int32_t> concat_int8(std::span<const Tensor<std::int32_t>* const> inputs, int axis) {
-    if (inputs.empty()) fail("concat: no inputs");
-    if (axis < 0 || axis > 3) fail("concat: axis {} is not in 0..3", axis);
-    const auto a = static_cast<std::size_t>(axis);
-    std::vector<std::int64_t> dims = inputs[0]->shape().dims();
-    dims[a] = 0;
-    for (const auto* t : inputs) {
-        for (std::size_t d = 0; d < 4; ++d)
-            if (d != a && t->dim(d) != inputs[0]->dim(d))
-                fail("concat: shapes {} and {} differ off axis {}", t->shape().str(), inputs[0]->shape().str(), axis);
-        dims[a] += t->dim(a);
-    }
-    Tensor<std::int32_t> y{Shape(dims)};
-    std::int64_t outer = 1, inner = 1;
-    for (std::size_t d = 0; d < a; ++d) outer *= dims[d];
-    for (std::size_t d = a + 1; d < 4; ++d) inner *= dims[d];
-    std::int32_t* out = y.data();
-    for (std::int64_t o = 0; o < outer; ++o)
-        for (const auto* t : inputs) {
-            const std::int64_t block = t->dim(a) * inner;
-            std::copy_n(t->data() + o * block, block, out);
-            out += block;
-        }
-    return y;
-}
-
 Tensor<std::int32_t> quantize_int8(const Tensor<float>& x, const int8::QuantParams& q) {
     Tensor<std::int32_t> y(x.shape());
     for (std::int64_t i = 0; i < x.size(); ++i) y[i] = int8::quantize_value(x[i], q);
