@@ -11,6 +11,7 @@
 #include "train/trainer.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <cmath>
 #endif
@@ -36,7 +37,17 @@ nlohmann::json number_or_null(double value) {
 
 std::string format_loss(double value) { return std::isnan(value) ? "-" : fmt::format("{:.5g}", value); }
 
+// libtorch frees and reallocates activations of tens of MB every step. Above glibc's mmap threshold
+// (at most 32 MB) each one is a fresh mmap whose pages the kernel zeroes on first touch: on 2 cores
+// that was 44 s of system time in 62 s of training. Serving them from the heap, and keeping freed
+// memory instead of trimming it, halves the wall time of an iteration.
+void keep_freed_memory_for_reuse() {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, -1);
+}
+
 void run_train(TrainCommand& c) {
+    keep_freed_memory_for_reuse();
     auto& o = c.options;
     o.data = c.data;
     o.vgg = c.vgg;
