@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace tomoedge::tiling {
 namespace {
@@ -28,16 +30,23 @@ TilePlan plan_tiles(std::int64_t height, std::int64_t width, std::array<std::int
         plan.tile[a] = tile[a];
         plan.halo[a] = round_up(halo[a], multiple[a]);
         plan.window[a] = std::min(plan.canvas[a], tile[a] + 2 * plan.halo[a]);
+        plan.edge_window[a] = std::min(plan.canvas[a], tile[a] + plan.halo[a]);
     }
+    // One axis: the window of the core [origin, origin + core) as (start, size).
+    auto place = [&plan](std::size_t a, std::int64_t origin, std::int64_t core) {
+        const std::int64_t lo = std::max<std::int64_t>(0, origin - plan.halo[a]);
+        const std::int64_t hi = std::min(plan.canvas[a], origin + core + plan.halo[a]);
+        const std::int64_t size = hi - lo <= plan.edge_window[a] ? plan.edge_window[a] : plan.window[a];
+        // All terms are multiples of the multiple, so the window origin stays on the pooling grid;
+        // growing inward keeps [lo, hi) inside because a clipped window touches a canvas end.
+        return std::pair{std::min(lo, plan.canvas[a] - size), size};
+    };
     for (std::int64_t y = 0; y < height; y += tile[0])
         for (std::int64_t x = 0; x < width; x += tile[1]) {
             Tile t;
             t.core = {y, x, std::min(tile[0], height - y), std::min(tile[1], width - x)};
-            // All terms are multiples of the multiple, so the window origin stays on the pooling grid.
-            t.window.y = std::clamp(y - plan.halo[0], std::int64_t{0}, plan.canvas[0] - plan.window[0]);
-            t.window.x = std::clamp(x - plan.halo[1], std::int64_t{0}, plan.canvas[1] - plan.window[1]);
-            t.window.height = plan.window[0];
-            t.window.width = plan.window[1];
+            std::tie(t.window.y, t.window.height) = place(0, y, t.core.height);
+            std::tie(t.window.x, t.window.width) = place(1, x, t.core.width);
             plan.tiles.push_back(t);
         }
     return plan;

@@ -25,15 +25,19 @@ struct TilePlan {
     std::array<std::int64_t, 2> canvas{0, 0};          // image rounded up to the multiple
     std::array<std::int64_t, 2> tile{0, 0};            // core size (the last row/column may be smaller)
     std::array<std::int64_t, 2> halo{0, 0};            // as used: rounded up to the multiple
-    std::array<std::int64_t, 2> window{0, 0};          // every window has this size
+    std::array<std::int64_t, 2> window{0, 0};          // the largest window (tile + 2 halos, within the canvas)
+    std::array<std::int64_t, 2> edge_window{0, 0};     // the window of a tile that touches the canvas edge
     std::vector<Tile> tiles;                           // row-major
 };
 
 /// Plans tiles of `tile` (H, W) pixels for an image of height x width. Tile sizes must be positive
 /// multiples of `multiple`; halos (>= 0) are rounded up to it. Core origins are multiples of the tile
-/// size; each window is core +- halo, shifted inward (never padded) where it would leave the canvas,
-/// so all windows share one size (one backend shape; batches stack them) and start on the grid.
-/// A window never exceeds the canvas. Throws Error for a non-positive or off-grid tile size.
+/// size. Each window is core +- halo clipped to the canvas (never padded), then grown inward to one
+/// of two sizes per axis: `edge_window` (tile + one halo) where the clipped window fits in it, else
+/// `window` (tile + two halos). Tiles at the image border thus skip the context they cannot have
+/// (less work than one uniform size), while a plan has at most 4 window shapes (backends plan
+/// memory per shape; batches stack equal shapes). Windows start on the grid and never exceed the
+/// canvas. Throws Error for a non-positive or off-grid tile size.
 TilePlan plan_tiles(std::int64_t height, std::int64_t width, std::array<std::int64_t, 2> tile,
                     std::array<std::int64_t, 2> halo, std::array<std::int64_t, 2> multiple);
 

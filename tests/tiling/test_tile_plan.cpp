@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 #include <vector>
 
 using namespace tomoedge;
@@ -12,9 +14,11 @@ using namespace tomoedge::tiling;
 namespace {
 
 // Every image pixel is written by exactly one core; windows are on the grid, inside the canvas,
-// all one size, contain their core, and carry the full halo wherever the canvas allows it.
+// one of two sizes per axis (at most 4 shapes), contain their core, and carry the full halo
+// wherever the canvas allows it.
 void check_plan(const TilePlan& p, std::int64_t m) {
     std::vector<int> hits(static_cast<std::size_t>(p.height * p.width), 0);
+    std::set<std::pair<std::int64_t, std::int64_t>> shapes;
     for (const Tile& t : p.tiles) {
         ASSERT_GT(t.core.height, 0);
         ASSERT_GT(t.core.width, 0);
@@ -24,8 +28,9 @@ void check_plan(const TilePlan& p, std::int64_t m) {
         EXPECT_EQ(t.core.x % p.tile[1], 0);
         EXPECT_EQ(t.window.y % m, 0);
         EXPECT_EQ(t.window.x % m, 0);
-        EXPECT_EQ(t.window.height, p.window[0]);
-        EXPECT_EQ(t.window.width, p.window[1]);
+        EXPECT_TRUE(t.window.height == p.window[0] || t.window.height == p.edge_window[0]) << t.window.height;
+        EXPECT_TRUE(t.window.width == p.window[1] || t.window.width == p.edge_window[1]) << t.window.width;
+        shapes.insert({t.window.height, t.window.width});
         EXPECT_EQ(t.window.height % m, 0);
         EXPECT_GE(t.window.y, 0);
         EXPECT_GE(t.window.x, 0);
@@ -40,6 +45,7 @@ void check_plan(const TilePlan& p, std::int64_t m) {
         EXPECT_GE(right, std::min(p.halo[1], p.canvas[1] - (t.core.x + t.core.width)));
     }
     EXPECT_TRUE(std::all_of(hits.begin(), hits.end(), [](int h) { return h == 1; }));
+    EXPECT_LE(shapes.size(), 4u);
 }
 
 TEST(TilePlan, CoversOddSizesExactlyOnce) {
@@ -52,16 +58,30 @@ TEST(TilePlan, CoversOddSizesExactlyOnce) {
 }
 
 TEST(TilePlan, HalosClippedAtBordersAndGeometry) {
-    // 100 x 100 -> canvas 104; tile 32, halo 16 -> windows of 64.
+    // 100 x 100 -> canvas 104; tile 32, halo 16 -> windows of 64 inside, 48 at the edges.
     const TilePlan p = plan_tiles(100, 100, {32, 32}, {16, 16}, {8, 8});
     EXPECT_EQ(p.canvas, (std::array<std::int64_t, 2>{104, 104}));
     EXPECT_EQ(p.window, (std::array<std::int64_t, 2>{64, 64}));
+    EXPECT_EQ(p.edge_window, (std::array<std::int64_t, 2>{48, 48}));
     ASSERT_EQ(p.tiles.size(), 16u);
-    EXPECT_EQ(p.tiles[0].window, (Rect{0, 0, 64, 64}));  // clipped at the top-left: shifted inward
+    EXPECT_EQ(p.tiles[0].window, (Rect{0, 0, 48, 48}));  // clipped at the top-left: no context to add
     EXPECT_EQ(p.tiles[0].core, (Rect{0, 0, 32, 32}));
+    EXPECT_EQ(p.tiles[1].window, (Rect{0, 16, 48, 64}));   // top row: edge height, interior width
     EXPECT_EQ(p.tiles[5].window, (Rect{16, 16, 64, 64}));  // interior: the full halo each side
-    EXPECT_EQ(p.tiles[15].core, (Rect{96, 96, 4, 4}));    // the last core is what is left of the image
-    EXPECT_EQ(p.tiles[15].window, (Rect{40, 40, 64, 64}));  // ends at the canvas
+    EXPECT_EQ(p.tiles[15].core, (Rect{96, 96, 4, 4}));     // the last core is what is left of the image
+    EXPECT_EQ(p.tiles[15].window, (Rect{56, 56, 48, 48}));  // grown inward to the edge size, ends at the canvas
+}
+
+// Two tiles per axis, both at an edge: every window is tile + one halo (the least work seam-free).
+TEST(TilePlan, TwoTilesPerAxisUseTheEdgeWindow) {
+    const TilePlan p = plan_tiles(1024, 1024, {512, 512}, {56, 56}, {8, 8});
+    ASSERT_EQ(p.tiles.size(), 4u);
+    EXPECT_EQ(p.tiles[0].window, (Rect{0, 0, 568, 568}));
+    EXPECT_EQ(p.tiles[3].window, (Rect{456, 456, 568, 568}));
+    // A halo wider than the tile: the second tile's window is clipped at the top yet needs the
+    // larger size; it still starts at 0 and holds the core plus its halo below.
+    const TilePlan q = plan_tiles(200, 200, {32, 32}, {56, 56}, {8, 8});
+    EXPECT_EQ(q.tiles[1].window, (Rect{0, 0, 88, 144}));
 }
 
 TEST(TilePlan, HaloRoundedUpToTheMultipleAndWindowsNeverExceedTheCanvas) {
