@@ -1,0 +1,41 @@
+#pragma once
+// Box plots drawn by PLplot (axes, ticks, text and shapes are the library's), in the style of the
+// paper's Fig. 8: one panel per score, one box per method. A box spans the first to the third
+// quartile with a line at the median, whiskers reach the minimum and maximum, and a circle marks
+// the mean.
+#include "evaluate/report.hpp"
+#include "evaluate/summary.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tomoedge::evaluate {
+
+struct BoxSeries {
+    std::string label;
+    Summary summary;
+};
+
+struct BoxPanel {
+    std::string title, y_label;
+    std::vector<BoxSeries> series;
+};
+
+struct FigureSize {
+    int width = 1400, height = 560;  // pixels (PNG) or points (SVG)
+};
+
+/// Writes `panels` side by side into `file`, atomically. The extension picks the output: ".png"
+/// (PLplot renders into memory through its memcairo driver, or its plain mem driver where the cairo
+/// driver is not installed; io::write_png saves the pixels) or ".svg" (PLplot's svg driver).
+/// Throws Error for another extension, no panels, a panel without series, or a missing driver.
+void write_box_plot(const std::filesystem::path& file, const std::vector<BoxPanel>& panels, FigureSize size = {});
+
+/// The two panels of Fig. 8 (SSIM, PSNR) with one box per method of the evaluation.
+std::vector<BoxPanel> quality_box_panels(const Evaluation& evaluation, const std::vector<MethodSummary>& summaries);
+
+/// Whether this PLplot installation has the named output driver ("svg", "memcairo", ...).
+bool plplot_has_device(const std::string& name);
+
+}  // namespace tomoedge::evaluate
