@@ -13,7 +13,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libplplot-dev
+  libplplot-dev plplot-driver-cairo
 )
 # node + npm run the ONNX Runtime / TFLite peers in tests; some images ship their own node.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
