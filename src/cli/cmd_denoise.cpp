@@ -24,6 +24,7 @@ struct DenoiseArgs {
     int threads = 0;
     std::int64_t slab = 8;
     std::int64_t tile = 0, batch = 1;
+    int workers = 0;
     std::optional<std::int64_t> halo;
     int deflate = 0;
     bool json = false;
@@ -50,7 +51,8 @@ void run_denoise(const DenoiseArgs& a) {
     t.tile = a.tile;
     t.halo = a.halo;
     t.batch = a.batch;
-    const auto tiled = tiling::tiled_runner_factory(graph, t);  // checks the flags before any work
+    t.workers = a.workers;
+    const auto tiled = tiling::tiled_runner_factory(graph, t, o.backend);  // checks the flags before any work
     runtime::Denoiser denoiser(graph, o.backend);
     if (tiled) denoiser.set_runner(tiled);
     const auto r = denoiser.denoise(io::parse_data_path(a.input), io::parse_data_path(a.output), o);
@@ -104,6 +106,11 @@ void add_denoise_command(CLI::App& app) {
                     "seam-free; 0 = the paper's stitching)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--batch", a->batch, "Tiles per backend call")->check(CLI::PositiveNumber)->capture_default_str();
+    cmd->add_option("--workers", a->workers,
+                    "Concurrent backend calls on tiles (0 = the backend's best: one per thread for reference, "
+                    "one for onednn)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     cmd->add_option("--deflate", a->deflate, "Output compression level 0-9")->check(CLI::Range(0, 9));
     add_threads_option(*cmd, a->threads);
     add_json_flag(*cmd, a->json);

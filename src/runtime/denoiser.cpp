@@ -54,6 +54,18 @@ Tensor<float> WholeImageRunner::run(const Tensor<float>& input) {
     return crop(out, h, w);
 }
 
+void ImageRunner::run_planes(const PlaneInput& in, float* out) {
+    const std::int64_t channels = static_cast<std::int64_t>(in.planes.size()), pixels = in.height * in.width;
+    Tensor<float> x(Shape{1, channels, in.height, in.width});
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const float* src = in.planes[static_cast<std::size_t>(c)];
+        float* dst = x.outer(0) + c * pixels;
+        for (std::int64_t i = 0; i < pixels; ++i) dst[i] = static_cast<float>((src[i] - in.low) / in.scale);
+    }
+    const Tensor<float> y = run(x);
+    for (std::int64_t i = 0; i < pixels; ++i) out[i] = static_cast<float>(y[i] * in.scale + in.low);
+}
+
 ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
     const Shape& s = reader.info().shape;
     const std::int64_t n = s[0], pixels = s[1] * s[2];
@@ -95,15 +107,21 @@ void Denoiser::set_runner(const RunnerFactory& factory) { runner_ = factory(*bac
 Tensor<float> Denoiser::denoise_group(const Tensor<float>& group, const ValueWindow& window) {
     if (group.rank() != 3 || group.dim(0) != depth_)
         fail("denoise: expected {} grouped slices, got shape {}", depth_, group.shape().str());
-    const double scale = window.high - window.low;
-    Tensor<float> x(Shape{1, depth_, group.dim(1), group.dim(2)});
-    for (std::int64_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((group[i] - window.low) / scale);
-    Stopwatch watch;
-    Tensor<float> y = runner_->run(x);
-    network_seconds_ += watch.seconds();
+    PlaneInput in;
+    for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(group.outer(c));
+    in.height = group.dim(1);
+    in.width = group.dim(2);
     Tensor<float> out(Shape{1, group.dim(1), group.dim(2)});
-    for (std::int64_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(y[i] * scale + window.low);
+    run_planes(in, window, out.data());
     return out;
+}
+
+void Denoiser::run_planes(PlaneInput& in, const ValueWindow& window, float* out) {
+    in.low = window.low;
+    in.scale = window.high - window.low;
+    Stopwatch watch;
+    runner_->run_planes(in, out);
+    network_seconds_ += watch.seconds();
 }
 
 DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options) {
@@ -129,7 +147,9 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
     auto writer = io::StackWriter::create(output, Shape{n, h, w}, wo);
 
     const std::int64_t radius = depth_ / 2;
-    const std::int64_t slab = std::max<std::int64_t>(1, options.slab);
+    // Big slices stream one at a time: a slab of 8 at 4096 x 4096 would hold ~640 MB of input.
+    const std::int64_t slab_cap = std::max<std::int64_t>(1, (std::int64_t{16} << 20) / std::max<std::int64_t>(1, h * w));
+    const std::int64_t slab = std::clamp<std::int64_t>(options.slab, 1, slab_cap);
     Progress progress("denoise", n, "slice");
     for (std::int64_t first = 0; first < n; first += slab) {
         const std::int64_t count = std::min(slab, n - first);
@@ -143,14 +163,13 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
             }
         Tensor<float> slices = reader->read(lo, hi - lo + 1);
         Tensor<float> result(Shape{count, h, w});
-        Tensor<float> group(Shape{depth_, h, w});
         for (std::int64_t i = first; i < first + count; ++i) {
-            for (std::int64_t c = 0; c < depth_; ++c) {
-                const std::int64_t s = neighbour_slice(i, c - radius, n);
-                std::copy_n(slices.outer(s - lo), h * w, group.outer(c));
-            }
-            Tensor<float> y = denoise_group(group, report.window);
-            std::copy_n(y.data(), h * w, result.outer(i - first));
+            // The group's channels point into the slab: no (depth, H, W) copy.
+            PlaneInput in;
+            in.height = h;
+            in.width = w;
+            for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(slices.outer(neighbour_slice(i, c - radius, n) - lo));
+            run_planes(in, report.window, result.outer(i - first));
             progress.advance(1);
         }
         writer->write(first, result);

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace tomoedge::runtime {
 
@@ -33,11 +34,23 @@ Tensor<float> crop(const Tensor<float>& x, std::int64_t height, std::int64_t wid
 /// Smallest multiple of `multiple` that is >= `size`.
 std::int64_t round_up(std::int64_t size, std::int64_t multiple);
 
+/// One network input (1, C, H, W) given as C planes of raw values and the map to the network's
+/// range, x' = (x - low) / scale (output: y * scale + low), so a runner can read any window of it
+/// without a full-size normalised copy (a tiled runner then needs only input and output in memory).
+struct PlaneInput {
+    std::vector<const float*> planes;  // C planes of height x width
+    std::int64_t height = 0, width = 0;
+    double low = 0, scale = 1;
+};
+
 /// Runs the network on a normalised (N, C, H, W) input of any H x W; returns (N, C_out, H, W).
 class ImageRunner {
 public:
     virtual ~ImageRunner() = default;
     virtual Tensor<float> run(const Tensor<float>& input) = 0;
+    /// Normalises `input`, runs, and writes the first output channel mapped back to raw values into
+    /// `out` (height x width). This default builds the whole normalised input and calls run().
+    virtual void run_planes(const PlaneInput& input, float* out);
 };
 
 /// The whole image at once: pad to the network's multiple (edge replication), run, crop.
@@ -86,7 +99,8 @@ public:
     using RunnerFactory = std::function<std::unique_ptr<ImageRunner>(Backend&, std::array<std::int64_t, 2>)>;
     void set_runner(const RunnerFactory& factory);
 
-    /// Denoises `input` into `output` (both (N, H, W) stacks: HDF5 dataset or TIFF).
+    /// Denoises `input` into `output` (both (N, H, W) stacks: HDF5 dataset or TIFF). Slabs hold at
+    /// most ~16 M output pixels (one slice when slices are larger), so big slices stream.
     DenoiseReport denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options);
 
     /// One output slice from `depth` raw slices (depth, H, W) already grouped: normalise with
@@ -98,6 +112,8 @@ public:
     Backend& backend() { return *backend_; }
 
 private:
+    void run_planes(PlaneInput& in, const ValueWindow& window, float* out);
+
     model::ModelInfo info_;
     int depth_ = 1;
     std::int64_t output_channels_ = 1;

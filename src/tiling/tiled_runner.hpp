@@ -1,7 +1,10 @@
 #pragma once
 // The tiled ImageRunner: cuts each normalised image into a TilePlan, runs the windows through the
-// backend `batch` at a time (stacked along N), and stitches the cropped cores. With the default
-// halo (the graph's receptive-field radius) the result equals the whole-image runner's.
+// backend `batch` at a time (equal window shapes stacked along N) on `workers` concurrent backend
+// calls, and stitches the cropped cores. With the default halo (the graph's receptive-field
+// radius) the result equals the whole-image runner's. Working memory is the windows in flight,
+// not the image: run_planes() reads windows straight from the raw planes and writes cores straight
+// into the output.
 #include "runtime/backend.hpp"
 #include "runtime/denoiser.hpp"
 #include "tiling/receptive_field.hpp"
@@ -9,7 +12,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace tomoedge::tiling {
 
@@ -17,38 +23,68 @@ struct TileOptions {
     std::int64_t tile = 0;             // core size in pixels (square); 0 = whole image
     std::optional<std::int64_t> halo;  // default: default_halo(receptive_field(graph))
     std::int64_t batch = 1;            // windows per backend call
+    int workers = 0;                   // concurrent backend calls; 0 = default_workers()
+};
+
+/// The paper's Table I split, accumulated over runs. Stage times are summed over workers and
+/// divided by the worker count, so with one worker they add up to `total` (the rest is the plan).
+struct TileTimings {
+    double model = 0;      // inside backend calls
+    double partition = 0;  // copying (and normalising) windows out of the image
+    double stitch = 0;     // copying cropped cores (denormalised) into the output
+    double total = 0;      // wall time of run()/run_planes()
+    std::int64_t images = 0, tiles = 0, calls = 0;
 };
 
 /// Copies window `w` of the canvas (the image edge-replicated at the bottom/right, as
 /// runtime::pad_edge does) from image `n` of `input` (N, C, h, w) into `dst` (C, w.height, w.width).
 void extract_window(const Tensor<float>& input, std::int64_t n, const Rect& w, float* dst);
 
+/// Makes one more backend for one more worker (same graph and options, its own thread count).
+using BackendMaker = std::function<std::unique_ptr<runtime::Backend>(int threads)>;
+
 class TiledRunner final : public runtime::ImageRunner {
 public:
-    /// `halo` and `multiple` per axis (H, W); `tile` > 0 and a multiple of `multiple`.
+    /// `halo` and `multiple` per axis (H, W); `tile` > 0 and a multiple of `multiple`. With
+    /// workers > 1 every worker gets its own backend from `maker` (backends are not thread-safe),
+    /// each with num_threads() / workers threads; with one worker `backend` runs everything.
     TiledRunner(runtime::Backend& backend, std::array<std::int64_t, 2> multiple, std::int64_t tile,
-                std::array<std::int64_t, 2> halo, std::int64_t batch);
+                std::array<std::int64_t, 2> halo, std::int64_t batch, int workers = 1, BackendMaker maker = {});
 
     Tensor<float> run(const Tensor<float>& input) override;
+    void run_planes(const runtime::PlaneInput& input, float* out) override;
 
-    /// Time inside the backend, and time spent partitioning and stitching (the paper's Table I split).
-    double model_seconds() const { return model_seconds_; }
-    double stitch_seconds() const { return stitch_seconds_; }
+    const TileTimings& timings() const { return timings_; }
+    void reset_timings() { timings_ = {}; }
     /// Tiles in the last image's plan.
     std::int64_t last_tile_count() const { return last_tiles_; }
 
 private:
+    struct Source;
+    void run_jobs(const Source& source);
+    std::vector<runtime::Backend*> worker_backends();
+
     runtime::Backend& backend_;
     std::array<std::int64_t, 2> multiple_;
     std::int64_t tile_;
     std::array<std::int64_t, 2> halo_;
     std::int64_t batch_;
-    double model_seconds_ = 0, stitch_seconds_ = 0;
+    int workers_;
+    BackendMaker maker_;
+    std::vector<std::unique_ptr<runtime::Backend>> own_;
+    TileTimings timings_;
     std::int64_t last_tiles_ = 0;
 };
 
+/// Concurrent backend calls that use this machine's cores best for `backend_name` (measured; see
+/// docs/tiling.md): the reference backend is single-threaded, so one call per thread; oneDNN
+/// spreads one call over all threads.
+int default_workers(const std::string& backend_name);
+
 /// Validates `options` against the graph and returns the runner factory for Denoiser::set_runner,
-/// or nullptr when options.tile == 0 (keep the whole-image runner). Throws Error on bad values.
-runtime::Denoiser::RunnerFactory tiled_runner_factory(const model::Graph& graph, const TileOptions& options);
+/// or nullptr when options.tile == 0 (keep the whole-image runner). Extra workers' backends are
+/// made from `graph` and `backend`. Throws Error on bad values.
+runtime::Denoiser::RunnerFactory tiled_runner_factory(const model::Graph& graph, const TileOptions& options,
+                                                      const runtime::BackendOptions& backend = {});
 
 }  // namespace tomoedge::tiling
