@@ -42,11 +42,12 @@ void run_bench(const BenchArgs& a) {
     config.runs = a.runs;
     config.warmup = a.warmup;
     config.profile = a.profile;
+    const std::string precision(runtime::precision_name(runtime::resolved_precision(graph, config.backend)));
     const runtime::BenchResult r = runtime::benchmark(graph, config);
     const double per_slice = static_cast<double>(a.batch);
 
     if (a.json) {
-        nlohmann::json j{{"model", model_name}, {"backend", r.backend_name}, {"precision", a.precision},
+        nlohmann::json j{{"model", model_name}, {"backend", r.backend_name}, {"precision", precision},
                          {"threads", num_threads()}, {"size", a.size}, {"batch", a.batch}, {"runs", r.seconds.runs},
                          {"warmup", a.warmup}, {"median_s", r.seconds.median / per_slice},
                          {"min_s", r.seconds.min / per_slice}, {"max_s", r.seconds.max / per_slice},
@@ -59,7 +60,7 @@ void run_bench(const BenchArgs& a) {
     }
     print_table({"bench", "value"},
                 {{"model", model_name},
-                 {"backend", fmt::format("{} {} ({} threads)", r.backend_name, a.precision, num_threads())},
+                 {"backend", fmt::format("{} {} ({} threads)", r.backend_name, precision, num_threads())},
                  {"input", config.input_shape.str()},
                  {"median s/slice", fmt::format("{:.4f}", r.seconds.median / per_slice)},
                  {"min s/slice", fmt::format("{:.4f}", r.seconds.min / per_slice)},
@@ -81,7 +82,7 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--size", a->size, "Slice height and width")->check(CLI::Range(1, 65536))->capture_default_str();
     cmd->add_option("--batch", a->batch, "Slices per run")->check(CLI::Range(1, 1024))->capture_default_str();
     cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
-    cmd->add_option("--precision", a->precision, "fp32 or bf16")->capture_default_str();
+    cmd->add_option("--precision", a->precision, "fp32 or bf16 (a QDQ model runs as int8)")->capture_default_str();
     cmd->add_option("--runs", a->runs, "Timed runs")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--warmup", a->warmup, "Untimed runs after the first (planning) run")
         ->check(CLI::Range(0, 100000))->capture_default_str();

@@ -40,6 +40,7 @@ void run_model(const RunArgs& a) {
     o.precision = runtime::parse_precision(a.precision);
     o.threads = a.threads;
     auto backend = runtime::make_backend(graph, o);
+    const std::string precision(runtime::precision_name(runtime::resolved_precision(graph, o)));
 
     Tensor<float> x = io::Hdf5Reader(in.file).read(in.dataset);
     if (x.rank() != 4) fail("{}: shape {} is not (N, C, H, W)", in.str(), x.shape().str());
@@ -50,11 +51,11 @@ void run_model(const RunArgs& a) {
     writer.write(out.dataset, y);
     writer.commit();
     if (a.json) {
-        print_json({{"model", a.model}, {"backend", backend->name()}, {"precision", a.precision},
+        print_json({{"model", a.model}, {"backend", backend->name()}, {"precision", precision},
                     {"input_shape", x.shape().dims()}, {"output_shape", y.shape().dims()}, {"seconds", seconds}});
         return;
     }
-    print_table({"run", "value"}, {{"backend", fmt::format("{} {}", backend->name(), a.precision)},
+    print_table({"run", "value"}, {{"backend", fmt::format("{} {}", backend->name(), precision)},
                                    {"input", fmt::format("{} {}", in.str(), x.shape().str())},
                                    {"output", fmt::format("{} {}", out.str(), y.shape().str())},
                                    {"seconds", fmt::format("{:.4f}", seconds)}});
@@ -68,7 +69,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("INPUT", a->input, "Input tensor FILE.h5:DATASET of shape (N, C, H, W)")->required();
     cmd->add_option("OUTPUT", a->output, "Output FILE.h5:DATASET (float32; the file is replaced)")->required();
     cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
-    cmd->add_option("--precision", a->precision, "fp32 or bf16")->capture_default_str();
+    cmd->add_option("--precision", a->precision, "fp32 or bf16 (a QDQ model runs as int8)")->capture_default_str();
     add_threads_option(*cmd, a->threads);
     add_json_flag(*cmd, a->json);
     cmd->callback([a] { run_model(*a); });

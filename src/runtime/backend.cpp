@@ -48,10 +48,15 @@ std::vector<std::string> available_backends() {
     return names;
 }
 
-std::unique_ptr<Backend> make_backend(const model::Graph& graph, const BackendOptions& options) {
+Precision resolved_precision(const model::Graph& graph, const BackendOptions& options) {
     // A QDQ model is an int8 model: run it as one without extra flags (denoise, run, bench).
+    if (options.precision == Precision::fp32 && int8::is_qdq(graph)) return Precision::int8;
+    return options.precision;
+}
+
+std::unique_ptr<Backend> make_backend(const model::Graph& graph, const BackendOptions& options) {
     BackendOptions resolved = options;
-    if (resolved.precision == Precision::fp32 && int8::is_qdq(graph)) resolved.precision = Precision::int8;
+    resolved.precision = resolved_precision(graph, options);
     for (const auto& [name, factory] : factories())
         if (name == resolved.backend) return factory(graph, resolved);
     fail("unknown backend '{}' (available: {})", options.backend, fmt::join(available_backends(), ", "));

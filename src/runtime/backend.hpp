@@ -1,7 +1,7 @@
 #pragma once
 // One interface for every way of running a model; the caller does not know which backend runs.
 //   reference  plain C++ loops, obviously correct: the oracle of every numeric test
-//   onednn     oneDNN 2.6 primitives: fp32, bf16 (and int8 with the quant module)
+//   onednn     oneDNN 2.6 primitives: fp32, bf16, and int8 for QDQ models
 #include "core/tensor.hpp"
 #include "model/graph.hpp"
 
@@ -29,6 +29,10 @@ public:
     virtual Tensor<float> run(const Tensor<float>& input) = 0;
     virtual std::string name() const = 0;
 };
+
+/// The precision make_backend runs `graph` in: as asked, except that a QDQ (int8) model asked
+/// for fp32, the default, runs as int8.
+Precision resolved_precision(const model::Graph& graph, const BackendOptions& options);
 
 /// Builds the backend named in `options` for `graph` (validated first). Throws Error for an
 /// unknown backend name, an unsupported precision or an op the backend cannot run.

@@ -20,9 +20,16 @@ constexpr std::size_t max_plans = 8;
 OnednnBackend::OnednnBackend(const model::Graph& graph, const BackendOptions& options)
     : graph_(graph.clone()), precision_(options.precision), threads_(options.threads),
       engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
-    if (precision_ != Precision::fp32 && precision_ != Precision::bf16)
-        fail("backend 'onednn' runs fp32 and bf16; {} is not supported by it yet", precision_name(precision_));
+    const char* env = std::getenv("TOMOEDGE_PROFILE");
+    profile_to_stderr_ = env && std::strcmp(env, "1") == 0;
+    profiling_ = profile_to_stderr_;
     model::validate(graph_);
+    if (precision_ == Precision::int8) {
+        if (!int8::is_qdq(graph_))
+            fail("model '{}': int8 needs a quantized (QDQ) model; make one with `tomoedge quantize`", graph_.name);
+        program_ = int8::lower_qdq(graph_);
+        return;
+    }
     for (const model::Node& node : graph_.nodes) {
         switch (node.op) {
             case model::OpKind::Conv:
@@ -40,35 +47,46 @@ OnednnBackend::OnednnBackend(const model::Graph& graph, const BackendOptions& op
                 if (!graph_.is_constant(node.inputs[i]))
                     fail("backend 'onednn': node '{}' (Conv): input '{}' must be a constant", node.name, node.inputs[i]);
     }
-    const char* env = std::getenv("TOMOEDGE_PROFILE");
-    profile_to_stderr_ = env && std::strcmp(env, "1") == 0;
-    profiling_ = profile_to_stderr_;
 }
 
 OnednnBackend::~OnednnBackend() {
     if (profile_to_stderr_ && !profile_.empty()) std::fputs(profile_table().c_str(), stderr);
 }
 
-Tensor<float> OnednnBackend::run(const Tensor<float>& input) {
-    if (input.rank() != 4) fail("backend 'onednn': input must be N,C,H,W, got {}", input.shape().str());
+onednn::Plan& OnednnBackend::plan_for(const Shape& shape) {
+    if (shape.rank() != 4) fail("backend 'onednn': input must be N,C,H,W, got {}", shape.str());
     set_num_threads(threads_);  // oneDNN takes its thread count from OpenMP at each call
-    const std::vector<std::int64_t> key = input.shape().dims();
+    const std::vector<std::int64_t> key = shape.dims();
     auto it = plans_.find(key);
     if (it == plans_.end()) {
         if (plans_.size() >= max_plans) plans_.clear();
         std::unique_ptr<onednn::Plan> plan;
         try {
-            plan = std::make_unique<onednn::Plan>(graph_, input.shape(), precision_, engine_, stats_);
+            plan = program_ ? std::make_unique<onednn::Plan>(graph_, *program_, shape, engine_, stats_)
+                            : std::make_unique<onednn::Plan>(graph_, shape, precision_, engine_, stats_);
         } catch (const dnnl::error& e) {
-            fail("backend 'onednn': planning for input {} failed: {}", input.shape().str(), e.what());
+            fail("backend 'onednn': planning for input {} failed: {}", shape.str(), e.what());
         }
         it = plans_.emplace(key, std::move(plan)).first;
     }
     onednn::Plan& plan = *it->second;
     if (&plan != last_plan_) profile_.clear();
     last_plan_ = &plan;
+    return plan;
+}
+
+Tensor<float> OnednnBackend::run(const Tensor<float>& input) {
+    onednn::Plan& plan = plan_for(input.shape());
     Tensor<float> output(plan.output_shape());
     plan.execute(stream_, input.data(), output.data(), profiling_ ? &profile_ : nullptr);
+    return output;
+}
+
+Tensor<std::int32_t> OnednnBackend::run_quantized(const Tensor<std::int32_t>& input) {
+    if (!program_) fail("backend 'onednn': model '{}' is not an int8 model", graph_.name);
+    onednn::Plan& plan = plan_for(input.shape());
+    Tensor<std::int32_t> output(plan.output_shape());
+    plan.execute(stream_, input.data(), output.data(), profiling_ ? &profile_ : nullptr, /*integer_io=*/true);
     return output;
 }
 

@@ -1,13 +1,17 @@
 #pragma once
-// The oneDNN backend (libdnnl 2.6): fp32, and bf16 (convolutions, pooling and resampling in
-// bf16 with f32 accumulation; bf16 weights, f32 biases; the graph's input and output stay f32).
+// The oneDNN backend (libdnnl 2.6): fp32, bf16 (convolutions, pooling and resampling in bf16 with
+// f32 accumulation; bf16 weights, f32 biases; the graph's input and output stay f32), and int8 for
+// QDQ models (u8/s8 x s8 convolutions with requantization fused, within 1 LSB of the reference
+// backend's TFLite arithmetic per layer: onednn/lowering_int8.cpp).
 // Convolutions run with bias and a following ReLU fused; layouts are oneDNN's choice; a plan of
 // primitives and memory is built once per input shape and reused (runtime/onednn/plan.hpp).
 #include "runtime/backend.hpp"
+#include "runtime/int8/qdq_graph.hpp"
 #include "runtime/onednn/plan.hpp"
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace tomoedge::runtime {
@@ -19,6 +23,11 @@ public:
 
     Tensor<float> run(const Tensor<float>& input) override;
     std::string name() const override { return "onednn"; }
+
+    bool is_int8() const { return program_.has_value(); }
+    /// "Mobile-compatible" mode (int8 only), as ReferenceBackend::run_quantized: the input's stored
+    /// integers in (e.g. uint8 0..255, NCHW), the output's stored integers out.
+    Tensor<std::int32_t> run_quantized(const Tensor<std::int32_t>& input);
 
     /// Planning counters: tests check that a repeated shape builds nothing and allocates
     /// nothing large (only the returned output tensor).
@@ -34,8 +43,11 @@ public:
     std::string profile_table() const;
 
 private:
+    onednn::Plan& plan_for(const Shape& shape);
+
     model::Graph graph_;
     Precision precision_;
+    std::optional<int8::Int8Graph> program_;  // int8: the lowered QDQ program
     int threads_;
     dnnl::engine engine_;
     dnnl::stream stream_;

@@ -1,5 +1,6 @@
 // Lowering of a graph to oneDNN primitives for one input shape (see plan.hpp for the choices).
 #include "core/error.hpp"
+#include "runtime/onednn/lowering_util.hpp"
 #include "runtime/onednn/plan.hpp"
 #include "runtime/reference/kernels.hpp"
 
@@ -12,16 +13,7 @@
 
 namespace tomoedge::runtime::onednn {
 
-using dnnl::memory;
-using Dims = memory::dims;
-using Tag = memory::format_tag;
-using DT = memory::data_type;
-
 namespace {
-
-Dims to_dims(const Shape& s) { return Dims(s.dims().begin(), s.dims().end()); }
-
-memory::desc plain_f32(const Shape& s) { return memory::desc(to_dims(s), DT::f32, Tag::nchw); }
 
 // The same layout with another element type (strides are in elements, so they carry over).
 memory::desc with_type(const memory::desc& md, DT type) {
@@ -43,13 +35,6 @@ bool same_bytes(const memory::desc& a, const memory::desc& b) {
         if (x.dims[d] > 1 && x.format_desc.blocking.strides[d] != y.format_desc.blocking.strides[d]) return false;
     }
     return true;
-}
-
-dnnl::primitive_attr make_attr(const dnnl::post_ops* ops = nullptr) {
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (ops) attr.set_post_ops(*ops);
-    return attr;
 }
 
 }  // namespace

@@ -50,6 +50,13 @@ void Plan::place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scra
             if (info.first_step < 0) info.first_step = s;
             info.last_step = std::max(info.last_step, s);
         }
+    // A view keeps the tensor it lies in alive for its own steps too.
+    for (const TensorInfo& view : tensors_) {
+        if (view.storage != Storage::view || view.first_step < 0) continue;
+        TensorInfo& base = tensors_[static_cast<std::size_t>(view.view_of)];
+        base.first_step = base.first_step < 0 ? view.first_step : std::min(base.first_step, view.first_step);
+        base.last_step = std::max(base.last_step, view.last_step);
+    }
     std::vector<int> arena_tensors;
     std::vector<Interval> intervals;
     for (int t = 0; t < static_cast<int>(tensors_.size()); ++t) {
@@ -71,6 +78,11 @@ void Plan::place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scra
         info.memory = dnnl::memory(info.md, engine, arena_.get() + offsets[i]);
     }
     for (TensorInfo& info : tensors_)
+        if (info.storage == Storage::view) {
+            const TensorInfo& base = tensors_[static_cast<std::size_t>(info.view_of)];
+            info.memory = dnnl::memory(info.md, engine, arena_.get() + base.offset + info.offset);
+        }
+    for (TensorInfo& info : tensors_)
         if (info.storage == Storage::input || info.storage == Storage::output)
             info.memory = dnnl::memory(info.md, engine, nullptr);  // bound to the caller's data per run
 
@@ -89,9 +101,12 @@ void Plan::place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scra
     }
 }
 
-void Plan::execute(dnnl::stream& stream, const float* input, float* output, std::vector<StepTime>* profile) {
+void Plan::execute(dnnl::stream& stream, const void* input, void* output, std::vector<StepTime>* profile,
+                   bool integer_io) {
+    if (integer_io && !int8_) fail("onednn backend: stored-integer input and output need an int8 plan");
+    integer_io_ = integer_io;
     // oneDNN never writes a source; the cast only satisfies its handle type.
-    tensors_[static_cast<std::size_t>(input_tensor_)].memory.set_data_handle(const_cast<float*>(input));
+    tensors_[static_cast<std::size_t>(input_tensor_)].memory.set_data_handle(const_cast<void*>(input));
     tensors_[static_cast<std::size_t>(output_tensor_)].memory.set_data_handle(output);
     if (profile && profile->size() != steps_.size()) {
         profile->assign(steps_.size(), {});

@@ -9,6 +9,10 @@
 // here. Reorders appear only where a consumer wants another layout than its producer wrote:
 // in practice only at the graph's input and output.
 //
+// int8 (QDQ models, lowered first by int8::lower_qdq): activations are u8/s8 NHWC, convolutions
+// run u8/s8 x s8 with requantization fused; MaxPool is oneDNN's; the graph's input and output
+// conversions and Resize run as host steps (onednn/int8_host.hpp); see lowering_int8.cpp.
+//
 // Concat: oneDNN 2.6's fast kernels refuse strided (sub-memory) NHWC destinations (they fall
 // back to `ref:any`, ~500x slower), so a producer cannot write into a slice of an NHWC concat
 // buffer. Instead a Concat whose only consumers are convolutions is folded away: a convolution
@@ -18,6 +22,7 @@
 #include "core/shape.hpp"
 #include "model/graph.hpp"
 #include "runtime/backend.hpp"
+#include "runtime/int8/qdq_graph.hpp"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -37,6 +42,7 @@ enum class Storage {
     input,   // the caller's input tensor, bound at each run
     output,  // the caller's output tensor, bound at each run
     owned,   // a persistent buffer of its own (reordered weights and biases)
+    view,    // a channel slice of another arena tensor (int8 concat parts); host steps only
 };
 
 struct TensorInfo {
@@ -45,7 +51,8 @@ struct TensorInfo {
     Storage storage = Storage::arena;
     int first_step = -1;  // first step that writes or reads it
     int last_step = -1;   // last step that reads it
-    std::size_t offset = 0;  // arena offset (Storage::arena)
+    std::size_t offset = 0;  // arena offset (Storage::arena); byte offset in `view_of` (Storage::view)
+    int view_of = -1;        // the tensor a view lies in (Storage::view)
     dnnl::memory memory;     // created once the arena is placed
 };
 
@@ -81,15 +88,33 @@ public:
     /// Lowers `graph` (validated) for `input_shape` in `precision` (fp32 or bf16).
     Plan(const model::Graph& graph, const Shape& input_shape, Precision precision, dnnl::engine& engine,
          PlanStats& stats);
+    /// Lowers the integer program of the QDQ graph `graph` for `input_shape` (int8).
+    Plan(const model::Graph& graph, const int8::Int8Graph& program, const Shape& input_shape, dnnl::engine& engine,
+         PlanStats& stats);
 
     const Shape& output_shape() const { return output_shape_; }
 
-    /// Runs the plan; `input` and `output` are NCHW float32 of the planned shapes. When
-    /// `profile` is given, each step is timed (with a stream wait after it) and added there.
-    void execute(dnnl::stream& stream, const float* input, float* output, std::vector<StepTime>* profile);
+    /// Runs the plan; `input` and `output` are NCHW float32 of the planned shapes, or, with
+    /// `integer_io` (int8 plans: "mobile-compatible" mode), NCHW int32 holding the stored integers
+    /// of the quantized input and output. When `profile` is given, each step is timed (with a
+    /// stream wait after it) and added there.
+    void execute(dnnl::stream& stream, const void* input, void* output, std::vector<StepTime>* profile,
+                 bool integer_io = false);
+
+    bool is_int8() const { return int8_; }
+
+    /// The bytes of a tensor for host steps: the base of its memory (offset0 is always 0 here).
+    std::byte* data_of(int t) const {
+        return static_cast<std::byte*>(tensors_[static_cast<std::size_t>(t)].memory.get_data_handle());
+    }
+    const TensorInfo& tensor_info(int t) const { return tensors_[static_cast<std::size_t>(t)]; }
+    bool integer_io() const { return integer_io_; }
 
 private:
     friend class Lowering;
+    friend class Int8Lowering;
+    bool int8_ = false;
+    bool integer_io_ = false;  // of the current execute() call
     std::vector<TensorInfo> tensors_;
     std::vector<Step> steps_;
     int input_tensor_ = -1, output_tensor_ = -1;
