@@ -75,6 +75,7 @@ ModelInfo read_model_info(const Graph& graph) {
         info.calibration_slices = n;
     }
     if (auto v = find(graph, keys::quantization)) info.quantization = *v;
+    if (auto v = find(graph, keys::finetune)) info.finetune = *v;
     return info;
 }
 
@@ -97,6 +98,7 @@ void write_model_info(Graph& graph, const ModelInfo& info) {
     set(keys::calibration_data, !info.calibration_data.empty(), info.calibration_data);
     set(keys::calibration_slices, info.calibration_slices > 0, std::to_string(info.calibration_slices));
     set(keys::quantization, !info.quantization.empty(), info.quantization);
+    set(keys::finetune, !info.finetune.empty(), info.finetune);
 }
 
 int effective_input_depth(const Graph& graph) {

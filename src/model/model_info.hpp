@@ -22,6 +22,9 @@ inline constexpr std::string_view calibration = "tomoedge.calibration";  // quan
 inline constexpr std::string_view calibration_data = "tomoedge.calibration.data";      // file[:dataset] calibrated on
 inline constexpr std::string_view calibration_slices = "tomoedge.calibration.slices";  // slices of it used
 inline constexpr std::string_view quantization = "tomoedge.quantization";  // e.g. "int8 qdq: s8 weights per channel, u8 activations"
+// A Fine-Tune net chained after the generator (model/finetune.hpp): its recipe as JSON
+// (architecture, training, calibration, losses); absent for a plain generator.
+inline constexpr std::string_view finetune = "tomoedge.finetune";
 }  // namespace keys
 
 /// Robust range normalisation: the denoiser takes these percentiles of the input volume
@@ -44,6 +47,7 @@ struct ModelInfo {
     std::string calibration_data;
     int calibration_slices = 0;    // 0 = not calibrated
     std::string quantization;
+    std::string finetune;          // JSON recipe of a chained Fine-Tune net; empty = none
     bool operator==(const ModelInfo&) const = default;
 };
 
