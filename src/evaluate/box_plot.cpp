@@ -25,7 +25,7 @@ constexpr std::array<std::array<int, 3>, 8> box_colours = {{{230, 159, 0},
                                                             {213, 94, 0},
                                                             {204, 121, 167},
                                                             {153, 153, 153}}};
-constexpr int black = 1, grid_grey = 2, first_box_colour = 3;
+constexpr int black = 1, grid_grey = 2, white = 3, first_box_colour = 4;
 
 // Vertical extent of a panel: every whisker inside, with a margin; never empty.
 std::pair<double, double> value_limits(const BoxPanel& panel) {
@@ -43,7 +43,7 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
     const auto n = static_cast<double>(panel.series.size());
     const auto [y0, y1] = value_limits(panel);
     pls.adv(0);
-    pls.vpor(0.14, 0.96, 0.16, 0.90);
+    pls.vpor(0.19, 0.97, 0.14, 0.90);  // room on the left for tick labels and the axis title
     pls.wind(0.5, n + 0.5, y0, y1);
     pls.col0(grid_grey);
     pls.box("", 0, 0, "g", 0, 0);  // horizontal grid lines behind the boxes
@@ -66,19 +66,27 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
         pls.width(3.0);
         pls.join(x - half, s.median, x + half, s.median);
         pls.width(1.0);
-        const PLFLT mx = x, my = s.mean;
-        pls.poin(1, &mx, &my, 4);  // Hershey code 4: a circle
+        // The mean: a diamond drawn in data units (a font glyph would sit off-centre in some drivers).
+        const double dx = 0.07, dy = 0.018 * (y1 - y0);
+        const PLFLT dxs[5] = {x - dx, x, x + dx, x, x - dx};
+        const PLFLT dys[5] = {s.mean, s.mean + dy, s.mean, s.mean - dy, s.mean};
+        pls.col0(white);
+        pls.fill(4, dxs, dys);
+        pls.col0(black);
+        pls.line(5, dxs, dys);
         pls.mtex("b", 1.6, (x - 0.5) / n, 0.5, panel.series[i].label.c_str());
     }
     pls.col0(black);
     pls.box("bc", 0, 0, "bcnstv", 0, 0);
-    pls.lab("", panel.y_label.c_str(), panel.title.c_str());
+    pls.lab("", "", panel.title.c_str());
+    pls.mtex("l", 5.2, 0.5, 0.5, panel.y_label.c_str());  // clear of the widest tick labels
 }
 
 void draw(plstream& pls, const std::vector<BoxPanel>& panels) {
     pls.scolbg(255, 255, 255);
     pls.scol0(black, 0, 0, 0);
     pls.scol0(grid_grey, 215, 215, 215);
+    pls.scol0(white, 255, 255, 255);
     for (std::size_t i = 0; i < box_colours.size(); ++i)
         pls.scol0(first_box_colour + static_cast<int>(i), box_colours[i][0], box_colours[i][1], box_colours[i][2]);
     pls.ssub(static_cast<PLINT>(panels.size()), 1);
@@ -100,7 +108,10 @@ void require_device(const std::filesystem::path& file, const std::string& device
 
 void write_png_figure(const std::filesystem::path& file, const std::vector<BoxPanel>& panels, FigureSize size) {
     // memcairo draws anti-aliased text and lines; the plain mem driver ships with PLplot itself.
-    const std::string device = plplot_has_device("memcairo") ? "memcairo" : "mem";
+    std::string device = size.png_driver;
+    if (device.empty()) device = plplot_has_device("memcairo") ? "memcairo" : "mem";
+    if (device != "memcairo" && device != "mem")
+        fail("{}: '{}' is not a PLplot memory driver (memcairo or mem)", file.string(), device);
     require_device(file, device);
     std::vector<std::uint8_t> pixels(static_cast<std::size_t>(size.width) * static_cast<std::size_t>(size.height) * 3,
                                      255);  // the drivers draw onto what the buffer holds: white

@@ -1,7 +1,7 @@
 #pragma once
 // Box plots drawn by PLplot (axes, ticks, text and shapes are the library's), in the style of the
 // paper's Fig. 8: one panel per score, one box per method. A box spans the first to the third
-// quartile with a line at the median, whiskers reach the minimum and maximum, and a circle marks
+// quartile with a line at the median, whiskers reach the minimum and maximum, and a diamond marks
 // the mean.
 #include "evaluate/report.hpp"
 #include "evaluate/summary.hpp"
@@ -24,6 +24,8 @@ struct BoxPanel {
 
 struct FigureSize {
     int width = 1400, height = 560;  // pixels (PNG) or points (SVG)
+    /// PNG only: the PLplot memory driver, "memcairo" or "mem"; empty = memcairo where installed.
+    std::string png_driver;
 };
 
 /// Writes `panels` side by side into `file`, atomically. The extension picks the output: ".png"
