@@ -74,7 +74,7 @@ std::string_view resize_mode(ResizeInterp interp) { return interp == ResizeInter
 
 }  // namespace
 
-std::string export_onnx_bytes(const Graph& source) {
+std::string export_onnx_bytes(const Graph& source, const StaticInput& static_input) {
     // Validate a copy: export must not reorder the caller's graph, and must refuse a broken one.
     Graph graph = source.clone();
     validate(graph);
@@ -94,11 +94,23 @@ std::string export_onnx_bytes(const Graph& source) {
 
     onnx::GraphProto* g = model.mutable_graph();
     g->set_name(source.name);
-    set_value_info(*g->add_input(), source.input, {"N", "", "H", "W"}, {0, source.input_channels, 0, 0});
+    if (static_input) {
+        const auto [h, w] = *static_input;
+        const auto multiple = spatial_multiple(source);
+        if (h < 1 || w < 1 || h % multiple[0] != 0 || w % multiple[1] != 0)
+            fail("ONNX export of '{}': static input size {} x {} is not a positive multiple of {} x {} (the network's "
+                 "pooling grid)", source.name, h, w, multiple[0], multiple[1]);
+        const Shape in{1, source.input_channels, h, w};
+        const Shape out = infer_shapes(source, in).at(source.output);
+        set_value_info(*g->add_input(), source.input, {"", "", "", ""}, {1, in[1], in[2], in[3]});
+        set_value_info(*g->add_output(), source.output, {"", "", "", ""}, {1, out[1], out[2], out[3]});
+    } else {
+        set_value_info(*g->add_input(), source.input, {"N", "", "H", "W"}, {0, source.input_channels, 0, 0});
+    }
 
     // The output's channel count from shape inference at a small nominal size; spatial sizes
     // are symbolic ("H", "W" when the network keeps the input size).
-    {
+    if (!static_input) {
         const auto multiple = spatial_multiple(source);
         const Shape nominal{1, source.input_channels, multiple[0] * 4, multiple[1] * 4};
         const Shape out = infer_shapes(source, nominal).at(source.output);
@@ -165,8 +177,8 @@ std::string export_onnx_bytes(const Graph& source) {
     return bytes;
 }
 
-void export_onnx(const Graph& graph, const std::filesystem::path& file) {
-    const std::string bytes = export_onnx_bytes(graph);
+void export_onnx(const Graph& graph, const std::filesystem::path& file, const StaticInput& static_input) {
+    const std::string bytes = export_onnx_bytes(graph, static_input);
     AtomicFile atomic(file);
     {
         std::ofstream out(atomic.temp_path(), std::ios::binary);
