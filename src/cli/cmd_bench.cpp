@@ -4,14 +4,18 @@
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "core/threading.hpp"
+#include "evaluate/speed_table.hpp"
 #include "model/onnx_import.hpp"
 #include "model/tomogan.hpp"
 #include "runtime/benchmark.hpp"
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace tomoedge::cli {
@@ -22,6 +26,10 @@ struct BenchArgs {
     std::int64_t size = 1024, batch = 1;
     int runs = 5, warmup = 1, threads = 0;
     bool json = false, profile = false;
+    // Table I mode
+    bool table = false, no_ort = false;
+    std::string int8, fine_tune;
+    std::int64_t seam_free_tile = 512;
 };
 
 void run_bench(const BenchArgs& a) {
@@ -74,6 +82,100 @@ void run_bench(const BenchArgs& a) {
     if (a.profile) std::fputs(("\n" + r.profile).c_str(), stdout);
 }
 
+// ONNX Runtime's time for `model_path` from bench/ort_time.js, or nullopt (with a note on stderr)
+// when node or the onnxruntime-node peer (scripts/install-peers.sh) is not there.
+std::optional<nlohmann::json> time_in_onnxruntime(const std::string& model_path, std::int64_t channels,
+                                                  const BenchArgs& a) {
+    namespace fs = std::filesystem;
+    const fs::path source = TOMOEDGE_SOURCE_DIR;
+    const fs::path peers = source / "tools" / "peers" / "node_modules", script = source / "bench" / "ort_time.js";
+    if (!fs::exists(peers / "onnxruntime-node") || !fs::exists(script)) {
+        std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s missing (scripts/install-peers.sh)\n",
+                     (peers / "onnxruntime-node").c_str());
+        return std::nullopt;
+    }
+    const std::string command =
+        fmt::format("NODE_PATH='{}' node '{}' '{}' {} {} {} {} {} 2>/dev/null", peers.string(), script.string(),
+                    model_path, channels, a.size, a.runs, num_threads(), a.warmup);
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return std::nullopt;
+    std::string out;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    if (pclose(pipe) != 0 || out.empty()) {
+        std::fprintf(stderr, "tomoedge bench: ONNX Runtime could not run %s (no node, or it failed)\n", model_path.c_str());
+        return std::nullopt;
+    }
+    return nlohmann::json::parse(out, nullptr, false);
+}
+
+std::string seconds_cell(double s) { return std::isnan(s) ? "-" : fmt::format("{:.4f}", s); }
+
+void run_table(const BenchArgs& a) {
+    set_num_threads(a.threads);
+    const model::Graph fp32 = a.model.empty() ? model::build_tomogan() : model::import_onnx(a.model);
+    std::optional<model::Graph> int8, int8_ft;
+    if (!a.int8.empty()) int8 = model::import_onnx(a.int8);
+    if (!a.fine_tune.empty()) int8_ft = model::import_onnx(a.fine_tune);
+
+    evaluate::SpeedTableConfig config;
+    config.fp32 = &fp32;
+    config.int8 = int8 ? &*int8 : nullptr;
+    config.int8_ft = int8_ft ? &*int8_ft : nullptr;
+    config.backend = a.backend;
+    config.size = a.size;
+    config.runs = a.runs;
+    config.warmup = a.warmup;
+    config.threads = a.threads;
+    config.seam_free_tile = a.seam_free_tile;
+    const auto rows = evaluate::measure_speed_table(config, [&](const evaluate::SpeedRow& r) {
+        if (!a.json) std::fprintf(stderr, "  measured: %s (%s), total %.4f s\n", r.name.c_str(), r.mode.c_str(), r.total_s);
+    });
+
+    struct PeerRow {
+        std::string name;
+        double median;
+    };
+    std::vector<PeerRow> peers;
+    if (!a.no_ort) {
+        const std::string fp32_path = a.model;  // the built-in model has no file: no ORT row for it
+        if (!fp32_path.empty())
+            if (auto r = time_in_onnxruntime(fp32_path, fp32.input_channels, a); r && r->contains("median"))
+                peers.push_back({"ONNX Runtime fp32", (*r)["median"].get<double>()});
+        if (int8)
+            if (auto r = time_in_onnxruntime(a.int8, int8->input_channels, a); r && r->contains("median"))
+                peers.push_back({"ONNX Runtime int8 (QDQ)", (*r)["median"].get<double>()});
+    }
+
+    if (a.json) {
+        nlohmann::json j{{"model", a.model.empty() ? "built-in TomoGAN (random weights)" : a.model},
+                         {"int8_model", a.int8}, {"fine_tune_model", a.fine_tune}, {"backend", a.backend},
+                         {"threads", num_threads()}, {"size", a.size}, {"runs", a.runs}, {"warmup", a.warmup}};
+        auto number = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+        for (const auto& r : rows)
+            j["rows"].push_back({{"name", r.name}, {"precision", r.precision}, {"mode", r.mode}, {"tiles", r.tiles},
+                                 {"fine_tune", r.fine_tune}, {"model_s", number(r.model_s)},
+                                 {"stitch_s", number(r.stitch_s)}, {"fine_tune_s", number(r.fine_tune_s)},
+                                 {"total_s", r.total_s}, {"gop", r.gop}, {"gops", r.gops},
+                                 {"peak_rss_mb", r.peak_rss_mb}});
+        for (const auto& p : peers) j["onnxruntime"].push_back({{"name", p.name}, {"median_s", p.median}});
+        print_json(j);
+        return;
+    }
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows)
+        cells.push_back({r.name, r.mode, std::to_string(r.tiles), seconds_cell(r.model_s), seconds_cell(r.stitch_s),
+                         seconds_cell(r.fine_tune_s), seconds_cell(r.total_s), fmt::format("{:.0f}", r.gops),
+                         fmt::format("{:.0f}", r.peak_rss_mb)});
+    for (const auto& p : peers)
+        cells.push_back({p.name, "whole image", "1", seconds_cell(p.median), "-", "-", seconds_cell(p.median), "-", "-"});
+    fmt::print("Table I on this machine: one {} x {} slice, {} threads, median of {} runs after {} warm-up; "
+               "{:.1f} GOP per slice (2 x conv MACs of the fp32 model)\n",
+               a.size, a.size, num_threads(), a.runs, a.warmup, rows.empty() ? 0.0 : rows.front().gop);
+    print_table({"row", "mode", "tiles", "model s", "stitch s", "Fine-Tune s", "total s", "GOP/s", "peak RSS MB"},
+                cells);
+}
+
 void add_bench_command(CLI::App& app) {
     auto a = std::make_shared<BenchArgs>();
     auto* cmd = app.add_subcommand("bench", "Time a model per slice (median/min/max after warm-up), GFLOP/s and peak "
@@ -87,9 +189,22 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--warmup", a->warmup, "Untimed runs after the first (planning) run")
         ->check(CLI::Range(0, 100000))->capture_default_str();
     cmd->add_flag("--profile", a->profile, "Also time each layer (onednn backend; extra profiled runs)");
+    cmd->add_flag("--table", a->table,
+                  "The paper's Table I: fp32, bf16, int8 whole image, int8 in the paper's 64 x 64 tiles and in "
+                  "seam-free tiles, each int8 row with and without Fine-Tune; ONNX Runtime rows when installed");
+    cmd->add_option("--int8", a->int8, "With --table: the QDQ int8 model (tomoedge quantize)");
+    cmd->add_option("--fine-tune", a->fine_tune, "With --table: the int8 model with its Fine-Tune net (tomoedge finetune)");
+    cmd->add_option("--seam-free-tile", a->seam_free_tile, "With --table: tile size of the seam-free rows")
+        ->check(CLI::Range(8, 65536))->capture_default_str();
+    cmd->add_flag("--no-ort", a->no_ort, "With --table: skip the ONNX Runtime rows");
     add_threads_option(*cmd, a->threads);
     add_json_flag(*cmd, a->json);
-    cmd->callback([a] { run_bench(*a); });
+    cmd->callback([a] {
+        if (!a->table && (!a->int8.empty() || !a->fine_tune.empty()))
+            fail("bench: --int8 and --fine-tune belong to --table");
+        if (a->table) run_table(*a);
+        else run_bench(*a);
+    });
 }
 
 }  // namespace

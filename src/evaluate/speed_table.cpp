@@ -119,7 +119,7 @@ std::vector<SpeedRow> measure_speed_table(const SpeedTableConfig& c,
         return t;
     };
 
-    const Mode whole{}, seam_free{c.seam_free_tile > 0 ? c.seam_free_tile : tiling::default_tile_size, std::nullopt},
+    const Mode whole{}, seam_free{c.seam_free_tile, std::nullopt},
         paper{c.paper_tile, std::int64_t{0}};
     model_row(*c.fp32, runtime::Precision::fp32, whole, "fp32");
     try {

@@ -20,7 +20,7 @@ struct SpeedTableConfig {
     std::int64_t size = 1024;               // square slice
     int runs = 5, warmup = 1, threads = 0;
     std::int64_t paper_tile = 64;           // the paper's Edge TPU mode: 64 x 64 tiles, no halo
-    std::int64_t seam_free_tile = 0;        // 0: tiling::default_tile_size
+    std::int64_t seam_free_tile = 512;      // seam-free rows: tiles of this size, halo from the graph
 };
 
 /// One row. Times are medians over the runs, in seconds per slice; NaN where a stage does not
