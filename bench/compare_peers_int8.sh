@@ -25,7 +25,7 @@ peers=tools/peers/node_modules
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$tomoedge" model-init -o "$work/tomogan.onnx" --json >/dev/null
-"$tomoedge" simulate -o "$work/sim.h5" --size 256 --slices 8 --volumes 1 --test-volumes 0 --no-projections \
+"$tomoedge" simulate -o "$work/sim.h5" --size 256 --slices 8 --volumes 2 --no-projections \
   --json >/dev/null
 "$tomoedge" quantize "$work/tomogan.onnx" --calib "$work/sim.h5:train_ns" --slices 8 -o "$work/tomogan-int8.onnx" \
   --json >/dev/null
