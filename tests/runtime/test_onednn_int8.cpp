@@ -2,16 +2,20 @@
 // layer by layer from the same stored integers (both backends' "mobile-compatible" mode), and
 // end to end on a quantized TomoGAN.
 #include "core/error.hpp"
+#include "io/hdf5.hpp"
+#include "model/onnx_export.hpp"
 #include "onednn_test_util.hpp"
 #include "quant/qdq_rewrite.hpp"
 #include "quant/quantize_model.hpp"
 #include "quant/scheme.hpp"
 #include "runtime/onednn_backend.hpp"
 #include "runtime/reference_backend.hpp"
+#include "support/cli_runner.hpp"
 #include "support/temp_dir.hpp"
 #include "../quant/quant_test_util.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -338,4 +342,38 @@ TEST(OnednnInt8TomoGan, EndToEndAgainstReference) {
         EXPECT_LE(r.max_lsb, 20.0) << name;
         EXPECT_LE(r.mean_lsb, 2.0) << name;
     }
+}
+
+TEST(OnednnInt8Cli, RunAndBenchRunAQdqModelAsInt8WithoutFlags) {
+    const model::Graph g = skip_graph(false);
+    const QuantParams in = params(0, 1, ActType::u8), shared = params(0, 3, ActType::u8), out = params(-3, 3, ActType::u8);
+    const model::Graph q = qdq(g, {{"input", in}, {"skip", shared}, {"pooled", shared}, {"low", shared},
+                                   {"up", shared}, {"cat", shared}, {"output", out}});
+    TempDir dir;
+    model::export_onnx(q, dir / "int8.onnx");
+    const Tensor<float> x = random_tensor(Shape{1, 4, 16, 24}, 8, 0.0f, 1.0f);
+    {
+        io::Hdf5Writer w(dir / "in.h5");
+        w.write("x", x);
+        w.commit();
+    }
+    const std::string model = (dir / "int8.onnx").string();
+    const CliResult run = run_tomoedge({"run", model, (dir / "in.h5").string() + ":x", (dir / "out.h5").string() + ":y",
+                                        "--threads", "1", "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto j = nlohmann::json::parse(run.out);
+    EXPECT_EQ(j["backend"], "onednn");
+    EXPECT_EQ(j["precision"], "int8");
+    // The file holds what the backend computes.
+    const Tensor<float> y = io::Hdf5Reader(dir / "out.h5").read("y");
+    runtime::OnednnBackend dnn(q, options("onednn", runtime::Precision::int8));
+    const Tensor<float> expected = dnn.run(x);
+    ASSERT_EQ(y.shape(), expected.shape());
+    for (std::int64_t i = 0; i < y.size(); ++i) ASSERT_EQ(y[i], expected[i]) << i;
+
+    const CliResult bench = run_tomoedge({"bench", model, "--size", "16", "--runs", "2", "--threads", "1", "--json"});
+    ASSERT_EQ(bench.exit_code, 0) << bench.err;
+    const auto b = nlohmann::json::parse(bench.out);
+    EXPECT_EQ(b["precision"], "int8");
+    EXPECT_GT(b["median_s"].get<double>(), 0.0);
 }
