@@ -9,7 +9,7 @@ then scored on every slice of the held-out TEST split, so the filters get the sa
 a trained model gets: they are fitted to this kind of data, and judged on volumes they never saw.
 
   gaussian  scipy.ndimage.gaussian_filter, sigma in 0.5 .. 10
-  median    scipy.ndimage.median_filter, size 3 .. 27
+  median    scipy.ndimage.median_filter, size 3 .. 45
   nlm       skimage.restoration.denoise_nl_means (patch 5, distance 6), h in multiples of the
             noise sigma estimated by skimage.restoration.estimate_sigma
 
@@ -60,8 +60,8 @@ def nlm(stack, h_factor):
 
 FILTERS = {
     "gaussian": (gaussian, "sigma", [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]),
-    "median": (median, "size", [3, 5, 7, 9, 11, 15, 21, 27]),
-    "nlm": (nlm, "h/sigma", [0.8, 1.2, 1.6, 2.0, 3.0, 4.0]),
+    "median": (median, "size", [3, 5, 9, 15, 21, 27, 35, 45]),
+    "nlm": (nlm, "h/sigma", [1.0, 2.0, 4.0, 6.0, 8.0]),
 }
 
 
