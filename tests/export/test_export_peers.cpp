@@ -1,11 +1,13 @@
 // Our exports in the real runtimes. TFLite 2.9 (its C library from tfjs-tflite-node@0.0.2) runs
-// each exported flatbuffer and must reproduce our reference int8 backend bit for bit; ONNX
+// each exported flatbuffer and must reproduce our int8 program bit for bit, with its conv
+// rounding on x86 emulated (explained below; within 1 LSB of our reference backend); ONNX
 // Runtime runs the ONNX exports. Both peers come from scripts/install-peers.sh (CI runs it);
 // without them the tests skip and say why.
 #include "export_fixture.hpp"
 #include "model/onnx_export.hpp"
 #include "model/onnx_import.hpp"
 #include "quant/tflite_export.hpp"
+#include "runtime/int8/fixed_point.hpp"
 #include "runtime/reference/int8_kernels.hpp"
 #include "runtime/reference_backend.hpp"
 #include "support/temp_dir.hpp"
@@ -15,6 +17,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -24,6 +28,54 @@ using tomoedge::testing::TempDir;
 using tomoedge::testing::TflitePeer;
 
 namespace {
+
+// TFLite's x86 build runs int8 CONV_2D on ruy, whose requantization rounds differently from
+// TFLite's reference kernels (and ours, which follow them): the high multiply rounds half up
+// ((a * m + 2^30) >> 31) and the final right shift rounds half UP, where the reference rounds
+// that shift half away from zero. The two differ by one, for negative results that fall exactly
+// on a tie after the high multiply (about 1 in 2^shift of them). Only a Conv without ReLU keeps
+// negative results (the final head; a fused ReLU clamps them to the zero point), so this is the
+// only difference, at most 1 LSB (measured: 1.8 % and 9 % of the output pixels of the two
+// models below). Emulated here: the accumulators from our reference conv (run with multiplier
+// 1 and no clamp), requantized the ruy way.
+Tensor<std::int32_t> conv_ruy_rounding(const Tensor<std::int32_t>& x, const runtime::int8::Step& s) {
+    runtime::int8::ConvQuant raw = s.conv;
+    raw.output_multiplier.assign(raw.output_multiplier.size(), runtime::int8::quantize_multiplier(1.0));
+    raw.output_offset = 0;
+    raw.activation_min = std::numeric_limits<std::int32_t>::min();
+    raw.activation_max = std::numeric_limits<std::int32_t>::max();
+    Tensor<std::int32_t> y = runtime::reference::conv2d_int8(x, s.weights, s.bias, raw, s.node);
+    const std::int64_t O = y.dim(1), plane = y.dim(2) * y.dim(3);
+    for (std::int64_t i = 0; i < y.size(); ++i) {
+        const auto m = s.conv.output_multiplier[static_cast<std::size_t>((i / plane) % O)];
+        const std::int64_t acc = std::int64_t{y[i]} * (std::int64_t{1} << std::max(m.shift, 0));
+        std::int64_t v = (acc * m.multiplier + (std::int64_t{1} << 30)) >> 31;
+        const int right = std::max(-m.shift, 0);
+        if (right > 0) v = (v + (std::int64_t{1} << (right - 1))) >> right;
+        y[i] = static_cast<std::int32_t>(
+            std::clamp<std::int64_t>(v + s.conv.output_offset, s.conv.activation_min, s.conv.activation_max));
+    }
+    return y;
+}
+
+// Our integer program with TFLite-on-x86's conv rounding (above); every other op as ours.
+Tensor<std::int32_t> run_like_tflite_x86(const runtime::int8::Int8Graph& g, const Tensor<std::int32_t>& input) {
+    std::map<std::string, Tensor<std::int32_t>> values;
+    values.emplace(g.input, input.clone());
+    for (const auto& step : g.steps) {
+        std::vector<const Tensor<std::int32_t>*> in;
+        for (const auto& name : step.inputs) in.push_back(&values.at(name));
+        Tensor<std::int32_t> out;
+        switch (step.op) {
+            case model::OpKind::Conv: out = conv_ruy_rounding(*in[0], step); break;
+            case model::OpKind::MaxPool: out = runtime::reference::maxpool2d_int8(*in[0], step.node); break;
+            case model::OpKind::Resize: out = runtime::reference::resize2d_int8(*in[0], step.node, step.out.type); break;
+            default: out = runtime::reference::concat_int8(in, step.node.axis); break;
+        }
+        values.emplace(step.output, std::move(out));
+    }
+    return std::move(values.at(g.output));
+}
 
 std::unique_ptr<TflitePeer> load_tflite(std::string& why) {
     const auto library = TflitePeer::default_library();
@@ -36,7 +88,7 @@ std::unique_ptr<TflitePeer> load_tflite(std::string& why) {
 
 }  // namespace
 
-TEST(TflitePeer, ExportedModelsRunBitExactAgainstOurInt8Reference) {
+TEST(TflitePeer, ExportedModelsRunBitExactAgainstOurInt8ProgramWithRuyRounding) {
     std::string why;
     const auto tflite = load_tflite(why);
     if (!tflite) GTEST_SKIP() << why;
@@ -79,16 +131,23 @@ TEST(TflitePeer, ExportedModelsRunBitExactAgainstOurInt8Reference) {
         EXPECT_EQ(theirs.type, e.io == ActType::u8 ? 3 : 9);
         EXPECT_EQ(theirs.scale, e.output_q.scale);
         EXPECT_EQ(theirs.zero_point, e.output_q.zero_point);
-        std::int64_t differ = 0;
+        const Tensor<std::int32_t> emulated = run_like_tflite_x86(reference.int8_graph(), q);
+        std::int64_t differ = 0, differ_from_ours = 0;
+        int worst_from_ours = 0;
         for (std::int64_t i = 0; i < ours.size(); ++i) {
             const std::uint8_t byte = theirs.bytes[static_cast<std::size_t>(i)];
-            const int value = e.io == ActType::u8 ? int{byte} : int{static_cast<std::int8_t>(byte)};
-            if (value - io_offset != ours[i]) {
-                if (differ < 5) ADD_FAILURE() << "pixel " << i << ": TFLite " << value - io_offset << ", ours " << ours[i];
+            const int value = (e.io == ActType::u8 ? int{byte} : int{static_cast<std::int8_t>(byte)}) - io_offset;
+            if (value != emulated[i]) {
+                if (differ < 5) ADD_FAILURE() << "pixel " << i << ": TFLite " << value << ", emulated " << emulated[i];
                 ++differ;
             }
+            differ_from_ours += value != ours[i];
+            worst_from_ours = std::max(worst_from_ours, std::abs(value - ours[i]));
         }
         EXPECT_EQ(differ, 0) << "of " << ours.size() << " pixels";
+        std::printf("TFLite vs our reference int8: %ld of %ld pixels differ, max %d LSB (the conv rounding above)\n",
+                    static_cast<long>(differ_from_ours), static_cast<long>(ours.size()), worst_from_ours);
+        EXPECT_LE(worst_from_ours, 1);
     }
 }
 
