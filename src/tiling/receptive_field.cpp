@@ -84,6 +84,9 @@ ReceptiveField receptive_field(const model::Graph& graph) {
     ReceptiveField rf;
     rf.tensors[graph.input] = FieldInfo{};
     for (const Node& node : graph.nodes) {
+        // A node of constants only (a QDQ model's weight DequantizeLinear) yields a constant.
+        if (std::none_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& in) { return rf.tensors.count(in) > 0; }))
+            continue;
         FieldInfo f = widest_input(graph, node, rf.tensors);
         switch (node.op) {
         case OpKind::Conv:

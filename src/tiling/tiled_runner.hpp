@@ -58,6 +58,8 @@ public:
     void reset_timings() { timings_ = {}; }
     /// Tiles in the last image's plan.
     std::int64_t last_tile_count() const { return last_tiles_; }
+    int workers() const { return workers_; }
+    std::array<std::int64_t, 2> halo() const { return halo_; }
 
 private:
     struct Source;
