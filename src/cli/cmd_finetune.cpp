@@ -25,7 +25,7 @@ namespace {
 
 struct FinetuneCommand {
     train::FineTuneOptions options;
-    std::string model, data, output, method = "minmax";
+    std::string model, data, output, net_output, method = "minmax";
     bool no_augment = false;
     bool json = false;
 };
@@ -40,6 +40,7 @@ void run_finetune(FinetuneCommand& c) {
     const model::Graph int8_model = model::import_onnx(c.model);
     const train::FineTuneResult r = train::finetune(int8_model, o);
     model::export_onnx(r.model, c.output);
+    if (!c.net_output.empty()) model::export_onnx(r.finetune_int8, c.net_output);
 
     const Shape slice{1, int8_model.input_channels, 1024, 1024};
     const std::int64_t gen_macs = model::count_conv_macs(int8_model, slice);
@@ -83,6 +84,8 @@ void add_finetune_command(CLI::App& app) {
     cmd->add_option("model", c->model, "The int8 model (.onnx, QDQ; from tomoedge quantize)")->required();
     cmd->add_option("--data", c->data, "Training data, TomoGAN HDF5 layout (train_ns/train_gt)")->required();
     cmd->add_option("-o,--output", c->output, "The int8 + Fine-Tune model (.onnx)")->required();
+    cmd->add_option("--save-net", c->net_output,
+                    "Also write the int8 Fine-Tune net alone (input: the generator's output), to time it apart");
     cmd->add_option("--slices", o.slices, "Training slices run through the int8 model (evenly spaced)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);

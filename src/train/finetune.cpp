@@ -167,7 +167,7 @@ FineTuneResult finetune(const model::Graph& int8_model, const FineTuneOptions& o
     qo.calibration = o.calibration;
     qo.activations = out_q.type;
     qo.slices = o.slices;
-    model::Graph ft_int8;
+    model::Graph& ft_int8 = result.finetune_int8;
     {
         ScratchFile scratch("finetune");
         io::Hdf5Writer writer(scratch.path());

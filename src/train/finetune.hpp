@@ -38,6 +38,7 @@ struct FineTuneOptions {
 struct FineTuneResult {
     model::Graph model;          // int8 generator + int8 Fine-Tune net, one graph
     model::Graph finetune_fp32;  // the trained Fine-Tune net alone (fp32)
+    model::Graph finetune_int8;  // the same quantized, input on the generator's output grid (to time it alone)
     std::vector<double> losses;  // training MSE per iteration
     double int8_mse = 0;         // int8 output vs ground truth on the slices used (normalised units)
     double finetune_mse = 0;     // the same after the fp32 Fine-Tune net

@@ -177,9 +177,10 @@ TEST_F(FineTune, Errors) {
 
 TEST_F(FineTune, Command) {
     const auto out = dir_->path() / "int8-ft.onnx";
+    const auto net = dir_->path() / "ft-only.onnx";
     const auto r = run_tomoedge({"finetune", int8_path_.string(), "--data", data_.string(), "-o", out.string(),
                                  "--slices", "3", "--iterations", "10", "--patch", "16", "--batch", "2",
-                                 "--backend", "reference", "--threads", "1", "--json"});
+                                 "--backend", "reference", "--threads", "1", "--save-net", net.string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j.at("slices"), 3);
@@ -187,6 +188,10 @@ TEST_F(FineTune, Command) {
     const model::Graph g = model::import_onnx(out);
     EXPECT_FALSE(model::read_model_info(g).finetune.empty());
     EXPECT_NO_THROW(runtime::int8::lower_qdq(g));
+    // The net alone: one input channel (the generator's output), five integer steps.
+    const model::Graph alone = model::import_onnx(net);
+    EXPECT_EQ(alone.input_channels, 1);
+    EXPECT_EQ(runtime::int8::lower_qdq(alone).steps.size(), 5u);
     // The table form.
     const auto t = run_tomoedge({"finetune", int8_path_.string(), "--data", data_.string(), "-o", out.string(),
                                  "--slices", "2", "--iterations", "3", "--patch", "16", "--backend", "reference"});
