@@ -107,8 +107,7 @@ void add_denoise_command(CLI::App& app) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--batch", a->batch, "Tiles per backend call")->check(CLI::PositiveNumber)->capture_default_str();
     cmd->add_option("--workers", a->workers,
-                    "Concurrent backend calls on tiles (0 = the backend's best: one per thread for reference, "
-                    "one for onednn)")
+                    "Concurrent backend calls on tiles, one thread each (0 = one per thread)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--deflate", a->deflate, "Output compression level 0-9")->check(CLI::Range(0, 9));

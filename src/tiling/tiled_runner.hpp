@@ -78,9 +78,8 @@ private:
     std::int64_t last_tiles_ = 0;
 };
 
-/// Concurrent backend calls that use this machine's cores best for `backend_name` (measured; see
-/// docs/tiling.md): the reference backend is single-threaded, so one call per thread; oneDNN
-/// spreads one call over all threads.
+/// Concurrent backend calls that use this machine's cores best for `backend_name` (measured with
+/// bench/bench_tiling): one single-threaded call per thread, for oneDNN as for the reference.
 int default_workers(const std::string& backend_name);
 
 /// Validates `options` against the graph and returns the runner factory for Denoiser::set_runner,
