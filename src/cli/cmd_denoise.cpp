@@ -57,12 +57,13 @@ void run_denoise(const DenoiseArgs& a) {
     if (tiled) denoiser.set_runner(tiled);
     const auto r = denoiser.denoise(io::parse_data_path(a.input), io::parse_data_path(a.output), o);
     const double per_slice = r.slices > 0 ? r.network_seconds / static_cast<double>(r.slices) : 0;
+    const std::string precision(runtime::precision_name(runtime::resolved_precision(graph, o.backend)));
     if (a.json) {
         print_json({{"model", a.model},
                     {"input", a.input},
                     {"output", a.output},
                     {"backend", r.backend},
-                    {"precision", a.precision},
+                    {"precision", precision},
                     {"shape", {r.slices, r.height, r.width}},
                     {"input_depth", r.input_depth},
                     {"tile", a.tile},
@@ -76,7 +77,7 @@ void run_denoise(const DenoiseArgs& a) {
     }
     print_table({"denoise", "value"},
                 {{"output", a.output},
-                 {"backend", fmt::format("{} {}", r.backend, a.precision)},
+                 {"backend", fmt::format("{} {}", r.backend, precision)},
                  {"slices", fmt::format("{} x {} x {}", r.slices, r.height, r.width)},
                  {"input depth", std::to_string(r.input_depth)},
                  {"window", r.normalised ? fmt::format("[{:.6g}, {:.6g}] -> [0, 1]", r.window.low, r.window.high) : "none"},

@@ -18,7 +18,7 @@ namespace tomoedge::cli {
 namespace {
 
 struct QuantizeCliOptions {
-    std::string model, calib, output, method = "minmax", activations = "u8";
+    std::string model, calib, output, method = "percentile", activations = "u8";
     double percentile = 99.99;
     int slices = 8;
     int threads = 0;

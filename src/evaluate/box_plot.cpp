@@ -43,7 +43,7 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
     const auto n = static_cast<double>(panel.series.size());
     const auto [y0, y1] = value_limits(panel);
     pls.adv(0);
-    pls.vpor(0.19, 0.97, 0.14, 0.90);  // room on the left for tick labels and the axis title
+    pls.vpor(0.19, 0.97, 0.18, 0.90);  // room on the left for tick labels and the axis title
     pls.wind(0.5, n + 0.5, y0, y1);
     pls.col0(grid_grey);
     pls.box("", 0, 0, "g", 0, 0);  // horizontal grid lines behind the boxes
@@ -74,7 +74,10 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
         pls.fill(4, dxs, dys);
         pls.col0(black);
         pls.line(5, dxs, dys);
-        pls.mtex("b", 1.6, (x - 0.5) / n, 0.5, panel.series[i].label.c_str());
+        // Model names are long: with more than three boxes every other label drops a line so
+        // neighbours do not overprint.
+        const double label_line = 1.6 + (n > 3 && i % 2 == 1 ? 1.4 : 0.0);
+        pls.mtex("b", label_line, (x - 0.5) / n, 0.5, panel.series[i].label.c_str());
     }
     pls.col0(black);
     pls.box("bc", 0, 0, "bcnstv", 0, 0);
