@@ -19,14 +19,14 @@ TilePlan plan_tiles(std::int64_t height, std::int64_t width, std::array<std::int
     TilePlan plan;
     plan.height = height;
     plan.width = width;
-    const std::array<std::int64_t, 2> size{height, width};
+    const std::array<std::int64_t, 2> image{height, width};
     for (std::size_t a = 0; a < 2; ++a) {
         if (multiple[a] <= 0) fail("tiling: pooling multiple {} is not positive", multiple[a]);
         if (tile[a] <= 0 || tile[a] % multiple[a] != 0)
             fail("tiling: tile size {} is not a positive multiple of the network's pooling multiple {}", tile[a],
                  multiple[a]);
         if (halo[a] < 0) fail("tiling: halo {} is negative", halo[a]);
-        plan.canvas[a] = round_up(size[a], multiple[a]);
+        plan.canvas[a] = round_up(image[a], multiple[a]);
         plan.tile[a] = tile[a];
         plan.halo[a] = round_up(halo[a], multiple[a]);
         plan.window[a] = std::min(plan.canvas[a], tile[a] + 2 * plan.halo[a]);
