@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace tomoedge::cli {
 namespace {
@@ -90,8 +91,10 @@ std::optional<nlohmann::json> time_in_onnxruntime(const std::string& model_path,
     const fs::path source = TOMOEDGE_SOURCE_DIR;
     const fs::path peers = source / "tools" / "peers" / "node_modules", script = source / "bench" / "ort_time.js";
     if (!fs::exists(peers / "onnxruntime-node") || !fs::exists(script)) {
-        std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s missing (scripts/install-peers.sh)\n",
-                     (peers / "onnxruntime-node").c_str());
+        static bool said = false;  // one note, not one per model
+        if (!std::exchange(said, true))
+            std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s missing (scripts/install-peers.sh)\n",
+                         (peers / "onnxruntime-node").c_str());
         return std::nullopt;
     }
     const std::string command =
