@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace tomoedge::quant {
 
 std::string describe_method(const CalibrationOptions& options) {
@@ -17,16 +19,25 @@ std::string describe_method(const CalibrationOptions& options) {
 }
 
 model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
-                            QuantizeReport* report) {
+                            QuantizeReport* report, const QuantParams* pinned_input) {
     Stopwatch watch;
     const auto tensors = quantized_tensors(fp32);  // refuses QDQ models and unsupported ops up front
+    if (pinned_input && (!(pinned_input->scale > 0) || pinned_input->zero_point < pinned_input->qmin() ||
+                         pinned_input->zero_point > pinned_input->qmax()))
+        fail("model '{}': input parameters (scale {}, zero point {}) are not valid", fp32.name, pinned_input->scale,
+             pinned_input->zero_point);
     if (options.calibration.method == Method::percentile &&
         !(options.calibration.percentile > 50 && options.calibration.percentile <= 100))
         fail("--percentile {} is not in (50, 100]", options.calibration.percentile);
     const CalibrationRun run = calibrate(fp32, data, options.slices, tensors);
     std::map<std::string, Range> ranges;
     for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
-    const auto params = unified_params(fp32, ranges, options.activations);
+    auto params = unified_params(fp32, ranges, options.activations);
+    const auto groups = shared_scale_groups(fp32, tensors);
+    if (pinned_input)
+        for (const auto& group : groups)
+            if (std::find(group.begin(), group.end(), fp32.input) != group.end())
+                for (const auto& t : group) params[t] = *pinned_input;
     model::Graph q = make_qdq_graph(fp32, params);
 
     model::ModelInfo info = model::read_model_info(fp32);
@@ -42,7 +53,7 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
             const Histogram& h = run.histograms.at(t);
             report->tensors[t] = {h.min(), h.max(), ranges.at(t), params.at(t)};
         }
-        report->groups = static_cast<int>(shared_scale_groups(fp32, tensors).size());
+        report->groups = static_cast<int>(groups.size());
         report->height = run.height;
         report->width = run.width;
         report->seconds = watch.seconds();

@@ -30,10 +30,12 @@ struct QuantizeReport {
 };
 
 /// The QDQ model of `fp32`, calibrated on `data`; metadata records method, data and slices.
-/// Throws Error (before any calibration work) for an already quantized model or an op the
-/// quantizer cannot handle, and for unusable calibration data.
+/// With `pinned_input`, the input and every tensor that shares its scale take those parameters
+/// instead of calibrated ones (quantize_follower). Throws Error (before any calibration work) for
+/// an already quantized model or an op the quantizer cannot handle, invalid pinned parameters,
+/// and for unusable calibration data.
 model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
-                            QuantizeReport* report = nullptr);
+                            QuantizeReport* report = nullptr, const QuantParams* pinned_input = nullptr);
 
 /// "percentile 99.99", "minmax", ...: the metadata's description of the method.
 std::string describe_method(const CalibrationOptions& options);
