@@ -23,6 +23,7 @@ struct QuantizeCliOptions {
     int slices = 8;
     int threads = 0;
     bool json = false;
+    bool clip_output = false;
 };
 
 void run_quantize(const QuantizeCliOptions& o) {
@@ -32,6 +33,7 @@ void run_quantize(const QuantizeCliOptions& o) {
     options.calibration.percentile = o.percentile;
     options.activations = quant::parse_act_type(o.activations);
     options.slices = o.slices;
+    options.clip_output = o.clip_output;
     const model::Graph fp32 = model::import_onnx(o.model);
     quant::QuantizeReport report;
     const model::Graph q = quant::quantize_model(fp32, io::parse_data_path(o.calib), options, &report);
@@ -84,6 +86,8 @@ void add_quantize_command(CLI::App& app) {
     cmd->add_option("--activations", o->activations, "Activation type: u8 (as in the paper) or s8")
         ->capture_default_str()
         ->check(CLI::IsMember({"u8", "s8"}));
+    cmd->add_flag("--clip-output", o->clip_output,
+                  "Let --method clip the model's output (the image) too; by default it keeps its whole observed range");
     add_json_flag(*cmd, o->json);
     add_threads_option(*cmd, o->threads);
     cmd->callback([o] { run_quantize(*o); });

@@ -32,6 +32,10 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
     const CalibrationRun run = calibrate(fp32, data, options.slices, tensors);
     std::map<std::string, Range> ranges;
     for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
+    if (!options.clip_output) {
+        const Histogram& out = run.histograms.at(fp32.output);
+        ranges[fp32.output] = {out.min(), out.max()};
+    }
     auto params = unified_params(fp32, ranges, options.activations);
     const auto groups = shared_scale_groups(fp32, tensors);
     if (pinned_input)
@@ -41,7 +45,7 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
     model::Graph q = make_qdq_graph(fp32, params);
 
     model::ModelInfo info = model::read_model_info(fp32);
-    info.calibration = describe_method(options.calibration);
+    info.calibration = describe_method(options.calibration) + (options.clip_output ? "" : "; output: observed range");
     info.calibration_data = data.str();
     info.calibration_slices = options.slices;
     info.quantization = fmt::format("int8 qdq: s8 weights per channel, {} activations per tensor, s32 bias",

@@ -14,6 +14,10 @@ struct QuantizeOptions {
     CalibrationOptions calibration;
     ActType activations = ActType::u8;
     int slices = 8;
+    // The graph output is the restored image: clipping its bright tail (as percentile, mse and
+    // entropy would) erases the features users look for, so by default it keeps the whole
+    // observed range and only the hidden activations are clipped by the method.
+    bool clip_output = false;
 };
 
 struct TensorReport {

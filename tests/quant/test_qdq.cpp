@@ -35,12 +35,13 @@ struct Fixture {
     model::Graph fp32 = test_util::small_tomogan();
     model::Graph int8;
     QuantizeReport report;
-    explicit Fixture(ActType type = ActType::u8, Method method = Method::minmax) {
+    explicit Fixture(ActType type = ActType::u8, Method method = Method::minmax, bool clip_output = false) {
         test_util::write_h5(dir / "calib.h5", "ns", test_util::smooth_volume(6, 40, 48));
         QuantizeOptions o;
         o.activations = type;
         o.calibration.method = method;
         o.slices = 4;
+        o.clip_output = clip_output;
         int8 = quantize_model(fp32, h5(dir / "calib.h5", "ns"), o, &report);
     }
 };
@@ -90,11 +91,37 @@ TEST(QdqRewrite, ConcatInputsShareOneScaleAfterUnification) {
 TEST(QdqRewrite, MetadataRecordsTheCalibration) {
     Fixture f(ActType::u8, Method::percentile);
     const model::ModelInfo info = model::read_model_info(f.int8);
-    EXPECT_EQ(info.calibration, "percentile 99.99");
+    EXPECT_EQ(info.calibration, "percentile 99.99; output: observed range");
+    EXPECT_EQ(model::read_model_info(Fixture(ActType::u8, Method::percentile, true).int8).calibration, "percentile 99.99");
     EXPECT_NE(info.calibration_data.find("calib.h5:ns"), std::string::npos);
     EXPECT_EQ(info.calibration_slices, 4);
     EXPECT_NE(info.quantization.find("u8 activations"), std::string::npos);
     EXPECT_EQ(info.architecture, "tomogan");  // the fp32 model's facts are kept
+}
+
+TEST(QdqRewrite, TheOutputKeepsItsObservedRangeUnlessClippingIsAsked) {
+    // Percentile 90 clips every tensor hard; by default the output (the image) is exempt.
+    for (bool clip : {false, true}) {
+        TempDir dir;
+        test_util::write_h5(dir / "calib.h5", "ns", test_util::smooth_volume(6, 40, 48));
+        QuantizeOptions o;
+        o.calibration.method = Method::percentile;
+        o.calibration.percentile = 90;
+        o.slices = 4;
+        o.clip_output = clip;
+        QuantizeReport report;
+        const model::Graph fp32 = test_util::small_tomogan();
+        quantize_model(fp32, h5(dir / "calib.h5", "ns"), o, &report);
+        const TensorReport& out = report.tensors.at(fp32.output);
+        const TensorReport& hidden = report.tensors.at("down1_conv1");
+        EXPECT_LT(hidden.range.high, hidden.max);  // hidden activations are clipped either way
+        if (clip) {
+            EXPECT_LT(out.range.high - out.range.low, out.max - out.min);
+        } else {
+            EXPECT_EQ(out.range.low, out.min);
+            EXPECT_EQ(out.range.high, out.max);
+        }
+    }
 }
 
 TEST(QdqRewrite, ExportPassesTheCheckerAndReimportsToTheSameProgram) {

@@ -45,7 +45,7 @@ TEST(QuantizeCli, WritesAQdqModelWithCalibrationMetadata) {
     const model::Graph g = model::import_onnx(out);
     EXPECT_TRUE(runtime::int8::is_qdq(g));
     const model::ModelInfo info = model::read_model_info(g);
-    EXPECT_EQ(info.calibration, "mse");
+    EXPECT_EQ(info.calibration, "mse; output: observed range");
     EXPECT_EQ(info.calibration_slices, 3);
     EXPECT_NE(info.quantization.find("s8 activations"), std::string::npos);
     EXPECT_EQ(runtime::int8::lower_qdq(g).input_q.type, runtime::int8::ActType::s8);
