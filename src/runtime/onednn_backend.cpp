@@ -70,6 +70,7 @@ onednn::Plan& OnednnBackend::plan_for(const Shape& shape) {
         it = plans_.emplace(key, std::move(plan)).first;
     }
     onednn::Plan& plan = *it->second;
+    plan.bind(memory_, stats_);  // another plan may have grown the shared arena since this one ran
     if (&plan != last_plan_) profile_.clear();
     last_plan_ = &plan;
     return plan;

@@ -4,7 +4,8 @@
 // QDQ models (u8/s8 x s8 convolutions with requantization fused, within 1 LSB of the reference
 // backend's TFLite arithmetic per layer: onednn/lowering_int8.cpp).
 // Convolutions run with bias and a following ReLU fused; layouts are oneDNN's choice; a plan of
-// primitives and memory is built once per input shape and reused (runtime/onednn/plan.hpp).
+// primitives is built once per input shape and reused; all plans share one activation arena, as
+// large as the largest plan's (runtime/onednn/plan.hpp).
 #include "runtime/backend.hpp"
 #include "runtime/int8/qdq_graph.hpp"
 #include "runtime/onednn/plan.hpp"
@@ -51,6 +52,7 @@ private:
     int threads_;
     dnnl::engine engine_;
     dnnl::stream stream_;
+    onednn::PlanMemory memory_;  // shared by plans_ (declared first: outlives them)
     std::map<std::vector<std::int64_t>, std::unique_ptr<onednn::Plan>> plans_;
     const onednn::Plan* last_plan_ = nullptr;
     onednn::PlanStats stats_;

@@ -286,6 +286,22 @@ TEST(OnednnInt8Ops, RepeatedShapeBuildsAndAllocatesNothing) {
     EXPECT_EQ(dnn.stats().plans_built, 2);
 }
 
+TEST(OnednnInt8Ops, SmallPlanFollowsTheSharedArenaWhenALargerOneGrowsIt) {
+    const model::Graph g = skip_graph(false);
+    const QuantParams p = params(0, 3, ActType::u8);
+    const model::Graph q = qdq(g, {{"input", p}, {"skip", p}, {"pooled", p}, {"low", p}, {"up", p}, {"cat", p}, {"output", p}});
+    runtime::OnednnBackend dnn(q, options("onednn", runtime::Precision::int8));
+    const Tensor<float> small = random_tensor(Shape{1, 4, 8, 24}, 3, 0.0f, 1.0f);
+    const Tensor<float> first = dnn.run(small);
+    const std::int64_t small_bytes = dnn.stats().shared_bytes;
+    dnn.run(random_tensor(Shape{1, 4, 32, 32}, 4, 0.0f, 1.0f));  // grows (moves) the shared arena
+    EXPECT_GT(dnn.stats().shared_bytes, small_bytes);
+    const Tensor<float> again = dnn.run(small);  // the first plan, rebound to the moved arena
+    EXPECT_EQ(dnn.stats().plans_built, 2);
+    ASSERT_EQ(again.shape(), first.shape());
+    for (std::int64_t i = 0; i < first.size(); ++i) ASSERT_EQ(first[i], again[i]) << i;
+}
+
 namespace {
 
 struct EndToEnd {

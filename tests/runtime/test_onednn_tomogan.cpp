@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 using namespace tomoedge;
 using namespace tomoedge::testing;
@@ -87,4 +89,28 @@ TEST(OnednnTomoGan, ShapeChangeReplans) {
         EXPECT_LT(relative_l2(backend.run(x), reference->run(x)), 1e-4) << s.str();
     }
     EXPECT_EQ(backend.stats().plans_built, 2);  // the third run reuses the first plan
+}
+
+TEST(OnednnTomoGan, PlansShareOneArenaThatGrowsAndRebinds) {
+    runtime::OnednnBackend backend(tomogan(), options("onednn"));
+    auto reference = runtime::make_backend(tomogan(), options("reference"));
+    // Small, larger (the shared arena grows and moves), small again (its plan must follow the move),
+    // larger again (nothing new to allocate).
+    const std::vector<Shape> shapes{Shape{1, 3, 24, 40}, Shape{1, 3, 64, 64}, Shape{1, 3, 24, 40}, Shape{1, 3, 64, 64}};
+    std::int64_t max_arena = 0, max_scratchpad = 0, sum = 0, allocations_after_growth = 0;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        const Tensor<float> x = random_tensor(shapes[i], 7 + static_cast<int>(i), 0.0f, 1.0f);
+        EXPECT_LT(relative_l2(backend.run(x), reference->run(x)), 1e-4) << shapes[i].str() << " run " << i;
+        if (i < 2) {  // a new plan: its own needs are in the stats
+            max_arena = std::max(max_arena, backend.stats().arena_bytes);
+            max_scratchpad = std::max(max_scratchpad, backend.stats().scratchpad_bytes);
+            sum += backend.stats().arena_bytes + backend.stats().scratchpad_bytes;
+        }
+        if (i == 1) allocations_after_growth = backend.stats().allocations;
+    }
+    EXPECT_EQ(backend.stats().plans_built, 2);
+    EXPECT_EQ(backend.stats().allocations, allocations_after_growth);
+    // One block of each kind, as large as the largest plan needs: the maximum, not the sum.
+    EXPECT_EQ(backend.stats().shared_bytes, max_arena + max_scratchpad);
+    EXPECT_LT(backend.stats().shared_bytes, sum);
 }

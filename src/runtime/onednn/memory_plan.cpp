@@ -67,43 +67,63 @@ void Plan::place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scra
     }
     std::size_t total = 0;
     const std::vector<std::size_t> offsets = place_intervals(intervals, 64, total);
-    if (total > 0) {
-        arena_ = {static_cast<std::byte*>(detail::aligned_alloc_bytes(total)), [](void* p) { std::free(p); }};
-        ++stats.allocations;
-    }
+    arena_bytes_ = total;
     stats.arena_bytes = static_cast<std::int64_t>(total);
     for (std::size_t i = 0; i < arena_tensors.size(); ++i) {
         TensorInfo& info = tensors_[static_cast<std::size_t>(arena_tensors[i])];
         info.offset = offsets[i];
-        info.memory = dnnl::memory(info.md, engine, arena_.get() + offsets[i]);
+        info.memory = dnnl::memory(info.md, engine, nullptr);  // pointed into the arena by bind()
     }
     for (TensorInfo& info : tensors_)
-        if (info.storage == Storage::view) {
-            const TensorInfo& base = tensors_[static_cast<std::size_t>(info.view_of)];
-            info.memory = dnnl::memory(info.md, engine, arena_.get() + base.offset + info.offset);
-        }
-    for (TensorInfo& info : tensors_)
-        if (info.storage == Storage::input || info.storage == Storage::output)
-            info.memory = dnnl::memory(info.md, engine, nullptr);  // bound to the caller's data per run
+        if (info.storage == Storage::view || info.storage == Storage::input || info.storage == Storage::output)
+            info.memory = dnnl::memory(info.md, engine, nullptr);  // views: bind(); input/output: per run
 
     // One scratchpad shared by all primitives (they run one after another).
-    if (scratchpad_bytes > 0) {
+    scratchpad_bytes_ = scratchpad_bytes;
+    if (scratchpad_bytes > 0)
         scratchpad_ = dnnl::memory(dnnl::memory::desc({static_cast<dnnl::memory::dim>(scratchpad_bytes)},
                                                       dnnl::memory::data_type::u8, dnnl::memory::format_tag::x),
-                                   engine);
-        ++stats.allocations;
-    }
+                                   engine, nullptr);
     stats.scratchpad_bytes = static_cast<std::int64_t>(scratchpad_bytes);
 
+    // dnnl::memory is a shared handle: the copies bound here follow set_data_handle() in bind().
     for (Step& step : steps_) {
         for (const auto& [arg, t] : step.args) step.bound[arg] = tensors_[static_cast<std::size_t>(t)].memory;
         if (step.primitive && scratchpad_bytes > 0) step.bound[DNNL_ARG_SCRATCHPAD] = scratchpad_;
     }
 }
 
+bool SharedBlock::reserve(std::size_t bytes) {
+    if (bytes <= size_) return false;
+    block_.reset();  // free first: the old contents are not needed, and the peak stays one block
+    block_ = {static_cast<std::byte*>(detail::aligned_alloc_bytes(bytes)), [](void* p) { std::free(p); }};
+    size_ = bytes;
+    return true;
+}
+
+void Plan::bind(PlanMemory& memory, PlanStats& stats) {
+    if (memory.arena.reserve(arena_bytes_)) ++stats.allocations;
+    if (memory.scratchpad.reserve(scratchpad_bytes_)) ++stats.allocations;
+    stats.shared_bytes = static_cast<std::int64_t>(memory.arena.size() + memory.scratchpad.size());
+    if (bound_ && bound_arena_ == memory.arena.data() && bound_scratchpad_ == memory.scratchpad.data()) return;
+    std::byte* arena = memory.arena.data();
+    for (TensorInfo& info : tensors_)
+        if (info.storage == Storage::arena && info.first_step >= 0) info.memory.set_data_handle(arena + info.offset);
+    for (TensorInfo& info : tensors_)
+        if (info.storage == Storage::view) {
+            const TensorInfo& base = tensors_[static_cast<std::size_t>(info.view_of)];
+            info.memory.set_data_handle(arena + base.offset + info.offset);
+        }
+    if (scratchpad_bytes_ > 0) scratchpad_.set_data_handle(memory.scratchpad.data());
+    bound_arena_ = memory.arena.data();
+    bound_scratchpad_ = memory.scratchpad.data();
+    bound_ = true;
+}
+
 void Plan::execute(dnnl::stream& stream, const void* input, void* output, std::vector<StepTime>* profile,
                    bool integer_io) {
     if (integer_io && !int8_) fail("onednn backend: stored-integer input and output need an int8 plan");
+    if (!bound_) fail("onednn backend: plan run before its memory was bound");
     integer_io_ = integer_io;
     // oneDNN never writes a source; the cast only satisfies its handle type.
     tensors_[static_cast<std::size_t>(input_tensor_)].memory.set_data_handle(const_cast<void*>(input));

@@ -2,7 +2,9 @@
 // An execution plan of the oneDNN backend for one input shape: every primitive created, every
 // weight reordered into the layout its convolution chose, every activation placed in one arena
 // whose regions are reused by tensors with disjoint lifetimes. Built once per shape; running it
-// allocates nothing.
+// allocates nothing. The arena and scratchpad memory belong to the backend (PlanMemory), shared by
+// all its plans: a backend runs one plan at a time, so a tiled run over four window shapes holds the
+// largest plan's arena, not the sum of four.
 //
 // Layouts: activations take the layout oneDNN picks (format_tag::any). On AVX-512 that is NHWC
 // for the brgemm convolutions (with AMX for bf16), which are the fastest kernels of oneDNN 2.6
@@ -74,6 +76,25 @@ struct PlanStats {
     std::int64_t arena_bytes = 0;   // arena size of the most recent plan
     std::int64_t weight_bytes = 0;  // reordered weights and biases of the most recent plan
     std::int64_t scratchpad_bytes = 0;
+    std::int64_t shared_bytes = 0;  // the backend's shared arena + scratchpad blocks (largest plan's needs)
+};
+
+/// A 64-byte aligned block that only grows.
+class SharedBlock {
+public:
+    /// Makes the block at least `bytes` long (moving it: contents are not kept); returns whether it grew.
+    bool reserve(std::size_t bytes);
+    std::byte* data() const { return block_.get(); }
+    std::size_t size() const { return size_; }
+
+private:
+    std::unique_ptr<std::byte, void (*)(void*)> block_{nullptr, nullptr};
+    std::size_t size_ = 0;
+};
+
+/// The memory the plans of one backend share: activations (arena) and oneDNN scratchpad.
+struct PlanMemory {
+    SharedBlock arena, scratchpad;
 };
 
 struct StepTime {
@@ -103,6 +124,12 @@ public:
 
     bool is_int8() const { return int8_; }
 
+    /// Points the plan's activations and scratchpad into `memory`, grown first to this plan's needs
+    /// (counted in `stats`). Cheap when nothing moved; call it before every execute(), since another
+    /// plan sharing `memory` may have grown (moved) it. execute() fails on a plan never bound.
+    void bind(PlanMemory& memory, PlanStats& stats);
+    std::size_t arena_bytes() const { return arena_bytes_; }
+
     /// The bytes of a tensor for host steps: the base of its memory (offset0 is always 0 here).
     std::byte* data_of(int t) const {
         return static_cast<std::byte*>(tensors_[static_cast<std::size_t>(t)].memory.get_data_handle());
@@ -119,9 +146,13 @@ private:
     std::vector<Step> steps_;
     int input_tensor_ = -1, output_tensor_ = -1;
     Shape output_shape_;
-    std::unique_ptr<std::byte, void (*)(void*)> arena_{nullptr, nullptr};
+    std::size_t arena_bytes_ = 0, scratchpad_bytes_ = 0;
+    const std::byte* bound_arena_ = nullptr;  // where the tensors point now
+    const std::byte* bound_scratchpad_ = nullptr;
+    bool bound_ = false;
     dnnl::memory scratchpad_;
 
+    /// Places activations at arena offsets (memory comes later, from bind()).
     void place_memory(dnnl::engine& engine, PlanStats& stats, std::size_t scratchpad_bytes);
 };
 
