@@ -17,13 +17,19 @@
 // writes its slice directly, other parts are copied into theirs (oneDNN's convolutions cannot
 // write a channel slice of an NHWC buffer at speed; the quantizer gave all parts one scale, so the
 // copy is a byte copy).
+//
+// The Fine-Tune net's steps (int8/finetune_tail.hpp: its 3x3 convs, Concat and 1x1 residual)
+// run as one fused host step, bit-exact with the reference: as oneDNN primitives its 1- to
+// 4-channel convolutions cost ~4-5 ms each per megapixel, ten times the whole net's arithmetic.
 #include "core/error.hpp"
+#include "runtime/int8/finetune_tail.hpp"
 #include "runtime/onednn/int8_host.hpp"
 #include "runtime/onednn/lowering_util.hpp"
 #include "runtime/onednn/plan.hpp"
 
 #include <cmath>
 #include <map>
+#include <memory>
 
 namespace tomoedge::runtime::onednn {
 
@@ -61,7 +67,13 @@ public:
     void lower() {
         stats_.weight_bytes = 0;
         lower_input();
-        for (const int8::Step& s : program_.steps) {
+        for (std::size_t i = 0; i < program_.steps.size(); ++i) {
+            if (auto tail = int8::match_finetune_tail(program_, i)) {
+                i = tail->last_step;
+                lower_finetune_tail(std::move(*tail));
+                continue;
+            }
+            const int8::Step& s = program_.steps[i];
             try {
                 switch (s.op) {
                     case model::OpKind::Conv: lower_conv(s); break;
@@ -174,11 +186,12 @@ private:
     }
 
     void add_host_step(const std::string& node, std::string what, std::vector<std::pair<int, int>> args,
-                       std::function<void()> run) {
+                       std::function<void()> run, std::string impl = "host", std::int64_t macs = 0) {
         Step step;
         step.node = node;
         step.what = std::move(what);
-        step.impl = "host";
+        step.impl = std::move(impl);
+        step.macs = macs;
         step.args = std::move(args);
         step.host = std::move(run);
         plan_.steps_.push_back(std::move(step));
@@ -281,6 +294,26 @@ private:
         const std::string what = fmt::format("Conv {}x{} {}->{} {}{}", KH, KW, C, O, int8::act_type_name(s.out.type),
                                              relu ? " +relu" : "");
         add_step(node.name, what, pd, dnnl::convolution_forward(pd), std::move(args), shapes_.at(s.output).numel() * C * KH * KW);
+    }
+
+    void lower_finetune_tail(int8::FineTuneTail tail) {
+        const int src = tensor(tail.input);
+        const int out = new_activation(tail.output);
+        const Shape& shape = shapes_.at(tail.output);
+        std::int64_t macs_per_pixel = 2;  // the residual
+        for (const int8::TailConv& c : tail.convs) macs_per_pixel += 9 * c.in_channels * c.out_channels;
+        const int8::TailPath path = int8::best_tail_path(tail);
+        const std::string node = program_.steps[tail.first_step].node.name + ".." + program_.steps[tail.last_step].node.name;
+        const std::string what = fmt::format("Fine-Tune tail, {} convs fused", tail.convs.size() + 1);
+        auto shared = std::make_shared<const int8::FineTuneTail>(std::move(tail));
+        Plan* plan = &plan_;
+        add_host_step(node, what, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, out}}, [plan, src, out, shared, path] {
+            const auto image = [plan](int t) {
+                const NhwcView v = view(*plan, t);
+                return int8::TailImage{v.data, v.n, v.h, v.w, v.pixel_stride, v.image_stride};
+            };
+            int8::run_finetune_tail(*shared, image(src), image(out), path);
+        }, fmt::format("host:{}", int8::tail_path_name(path)), shape.numel() * macs_per_pixel);
     }
 
     void lower_maxpool(const int8::Step& s) {
