@@ -341,6 +341,8 @@ void Hdf5Writer::create(const std::string& dataset, const Shape& shape, const Da
     if (chunked) {
         std::vector<hsize_t> chunk = dims;
         chunk[0] = static_cast<hsize_t>(std::clamp<std::int64_t>(options.chunk_rows, 1, shape[0]));
+        if (rank >= 3 && options.chunk_height > 0)
+            chunk[1] = static_cast<hsize_t>(std::clamp<std::int64_t>(options.chunk_height, 1, shape[1]));
         // HDF5 chunks must stay under 4 GiB: halve the outermost extent above 1 until one fits.
         const auto chunk_bytes = [&] {
             hsize_t n = dtype_size(options.dtype);
@@ -363,40 +365,107 @@ void Hdf5Writer::create(const std::string& dataset, const Shape& shape, const Da
                      H5P_DEFAULT),
           H5Dclose);
     if (!ds.ok()) fail("{}: cannot create dataset: {}", where, hdf5_detail());
-    datasets_[name] = Created{shape, options.dtype, std::vector<bool>(rank == 0 ? 1 : static_cast<std::size_t>(shape[0]), false)};
+    const std::int64_t rows = rank == 0 ? 1 : rank >= 3 ? shape[0] * shape[1] : shape[0];
+    datasets_[name] = Created{shape, options.dtype, std::vector<bool>(static_cast<std::size_t>(rows), false)};
 }
 
 void Hdf5Writer::write_slab(const std::string& dataset, std::int64_t first, const Tensor<float>& data) {
+    const Created& c = created(dataset);
+    if (c.shape.rank() >= 3 && data.rank() == c.shape.rank() && data.dim(1) != c.shape[1])
+        fail("{}:{}: slab {} at row {} does not fit the dataset shape {}", atomic_.target().string(),
+             absolute_dataset_name(dataset), data.shape().str(), first, c.shape.str());
+    write_rows(dataset, first, 0, data);
+}
+
+namespace {
+
+// Converts `data` (whose shape is the hyperslab's extent) and writes it at `start`, one block of
+// at most ~4 MiB of file bytes at a time: a block is a range of one axis with everything inside it,
+// so a 4096 x 4096 slice goes out in bands of rows rather than through a slice-sized buffer.
+void write_blocks(hid_t ds, hid_t file_space, DType dtype, const std::vector<hsize_t>& start,
+                  const Tensor<float>& data, const std::string& where) {
+    constexpr std::size_t block_bytes = std::size_t{4} << 20;
+    const std::size_t rank = start.size(), size = dtype_size(dtype);
+    if (rank == 0) {
+        std::vector<std::byte> value(size);
+        convert_from_float(data.span(), dtype, value.data(), where);
+        Id scalar(H5Screate(H5S_SCALAR), H5Sclose);
+        if (H5Dwrite(ds, memory_type(dtype), scalar.get(), file_space, H5P_DEFAULT, value.data()) < 0)
+            fail("{}: cannot write: {}", where, hdf5_detail());
+        return;
+    }
+    const std::vector<hsize_t> count(data.shape().dims().begin(), data.shape().dims().end());
+    // inner[a]: elements under one index of axis a - 1 (inner[0]: all of them).
+    std::vector<std::size_t> inner(rank + 1, 1);
+    for (std::size_t a = rank; a-- > 0;) inner[a] = inner[a + 1] * count[a];
+    // The outermost axis whose single index fits in a block (at worst the last: one value).
+    std::size_t axis = 0;
+    while (axis + 1 < rank && inner[axis + 1] * size > block_bytes) ++axis;
+    const std::size_t step = std::max<std::size_t>(1, block_bytes / (inner[axis + 1] * size));
+    std::size_t outer = 1;  // index combinations of the axes before `axis`
+    for (std::size_t a = 0; a < axis; ++a) outer *= count[a];
+    const std::size_t along = count[axis];
+    std::vector<std::byte> buffer(std::min(data.size() * size, step * inner[axis + 1] * size));
+    for (std::size_t o = 0; o < outer; ++o) {
+        std::vector<hsize_t> bstart(start), bcount(count);
+        for (std::size_t a = axis, rest = o; a-- > 0;) {  // decode o into indices of axes < axis
+            bstart[a] = start[a] + rest % count[a];
+            bcount[a] = 1;
+            rest /= count[a];
+        }
+        for (std::size_t j = 0; j < along; j += step) {
+            const std::size_t n = std::min(step, along - j);
+            const std::size_t offset = o * inner[axis] + j * inner[axis + 1], elements = n * inner[axis + 1];
+            convert_from_float({data.data() + offset, elements}, dtype, buffer.data(), where);
+            const hsize_t memory_size = elements;
+            Id memory(H5Screate_simple(1, &memory_size, nullptr), H5Sclose);
+            bstart[axis] = start[axis] + j;
+            bcount[axis] = n;
+            if (H5Sselect_hyperslab(file_space, H5S_SELECT_SET, bstart.data(), nullptr, bcount.data(), nullptr) < 0)
+                fail("{}: cannot select rows to write: {}", where, hdf5_detail());
+            if (H5Dwrite(ds, memory_type(dtype), memory.get(), file_space, H5P_DEFAULT, buffer.data()) < 0)
+                fail("{}: cannot write: {}", where, hdf5_detail());
+        }
+    }
+}
+
+}  // namespace
+
+void Hdf5Writer::write_rows(const std::string& dataset, std::int64_t first, std::int64_t row, const Tensor<float>& data) {
     const std::string name = absolute_dataset_name(dataset);
     const std::string where = atomic_.target().string() + ":" + name;
     Created& c = created(dataset);
     const std::size_t rank = c.shape.rank();
     if (rank == 0) {
-        if (first != 0 || data.size() != 1) fail("{}: a scalar takes exactly one value", where);
+        if (first != 0 || row != 0 || data.size() != 1) fail("{}: a scalar takes exactly one value", where);
     } else {
+        if (row != 0 && rank < 3) fail("{}: row writes need a dataset of rank 3 or more, not {}", where, c.shape.str());
         bool fits = data.rank() == rank && first >= 0 && first + data.dim(0) <= c.shape[0];
-        for (std::size_t a = 1; fits && a < rank; ++a) fits = data.dim(a) == c.shape[a];
+        if (fits && rank >= 3) fits = row >= 0 && row + data.dim(1) <= c.shape[1];
+        for (std::size_t a = rank >= 3 ? 2 : 1; fits && a < rank; ++a) fits = data.dim(a) == c.shape[a];
         if (!fits)
-            fail("{}: slab {} at row {} does not fit the dataset shape {}", where, data.shape().str(), first,
-                 c.shape.str());
+            fail("{}: slab {} at slice {} row {} does not fit the dataset shape {}", where, data.shape().str(), first,
+                 row, c.shape.str());
     }
     if (data.size() == 0) return;
 
-    std::vector<std::byte> buffer(static_cast<std::size_t>(data.size()) * dtype_size(c.dtype));
-    convert_from_float(data.span(), c.dtype, buffer.data(), fmt::format("{}: rows from {}", where, first));
     Id ds(H5Dopen2(handle_, name.c_str(), H5P_DEFAULT), H5Dclose);
     Id space(H5Dget_space(ds.get()), H5Sclose);
-    std::vector<hsize_t> start(rank, 0), count(data.shape().dims().begin(), data.shape().dims().end());
-    if (rank > 0) {
-        start[0] = static_cast<hsize_t>(first);
-        H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+    if (!ds.ok() || !space.ok()) fail("{}: cannot write: {}", where, hdf5_detail());
+    std::vector<hsize_t> start(rank, 0);
+    if (rank > 0) start[0] = static_cast<hsize_t>(first);
+    if (rank >= 3) start[1] = static_cast<hsize_t>(row);
+    write_blocks(ds.get(), space.get(), c.dtype, start, data,
+                 rank >= 3 ? fmt::format("{}: slices from {}, rows from {}", where, first, row)
+                           : fmt::format("{}: rows from {}", where, first));
+    if (rank == 0) {
+        c.written[0] = true;
+    } else if (rank >= 3) {
+        for (std::int64_t k = 0; k < data.dim(0); ++k)
+            std::fill_n(c.written.begin() + (first + k) * c.shape[1] + row, data.dim(1), true);
+    } else {
+        std::fill_n(c.written.begin() + first, data.dim(0), true);
     }
-    Id memory(rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(rank), count.data(), nullptr),
-              H5Sclose);
-    if (!ds.ok() || H5Dwrite(ds.get(), memory_type(c.dtype), memory.get(), space.get(), H5P_DEFAULT, buffer.data()) < 0)
-        fail("{}: cannot write: {}", where, hdf5_detail());
-    const std::int64_t rows = rank == 0 ? 1 : data.dim(0);
-    std::fill(c.written.begin() + first, c.written.begin() + first + rows, true);
 }
 
 void Hdf5Writer::write(const std::string& dataset, const Tensor<float>& data, const DatasetOptions& options) {
@@ -426,9 +495,12 @@ void Hdf5Writer::commit() {
     if (handle_ < 0) fail("{}: writer already committed", atomic_.target().string());
     for (const auto& [name, c] : datasets_) {
         const auto missing = std::find(c.written.begin(), c.written.end(), false);
-        if (missing != c.written.end())
-            fail("{}:{}: row {} of {} was never written", atomic_.target().string(), name,
-                 missing - c.written.begin(), c.written.size());
+        if (missing == c.written.end()) continue;
+        const std::int64_t index = missing - c.written.begin();
+        if (c.shape.rank() >= 3)
+            fail("{}:{}: slice {} row {} (of {} x {}) was never written", atomic_.target().string(), name,
+                 index / c.shape[1], index % c.shape[1], c.shape[0], c.shape[1]);
+        fail("{}:{}: row {} of {} was never written", atomic_.target().string(), name, index, c.written.size());
     }
     const herr_t closed = H5Fclose(handle_);
     handle_ = -1;

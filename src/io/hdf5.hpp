@@ -61,6 +61,7 @@ struct DatasetOptions {
     DType dtype = DType::f32;
     std::int64_t chunk_rows = 1;  // chunk = (chunk_rows, rest of the shape), for slab access
     int deflate_level = 0;        // 0 = none
+    std::int64_t chunk_height = 0;  // rank >= 3: rows of the second axis per chunk (0 = all), for row writes
 };
 
 /// Writes a new HDF5 file atomically: everything goes to a temporary file, commit() renames it
@@ -74,8 +75,12 @@ public:
     Hdf5Writer& operator=(const Hdf5Writer&) = delete;
 
     void create(const std::string& dataset, const Shape& shape, const DatasetOptions& options = {});
-    /// Writes rows [first, first + data.dim(0)) of the first axis, converting from float32.
+    /// Writes rows [first, first + data.dim(0)) of the first axis, converting from float32 a few
+    /// MiB at a time (no buffer as large as `data`).
     void write_slab(const std::string& dataset, std::int64_t first, const Tensor<float>& data);
+    /// Rank >= 3: writes data (n, rows, rest of the shape) at [first, first + n) x [row, row + rows)
+    /// of the first two axes (part of each slice: a band of tile rows), as write_slab converts.
+    void write_rows(const std::string& dataset, std::int64_t first, std::int64_t row, const Tensor<float>& data);
     /// create() + write_slab(0, ...).
     void write(const std::string& dataset, const Tensor<float>& data, const DatasetOptions& options = {});
     void set_string_attribute(const std::string& object, const std::string& key, const std::string& value);
@@ -86,7 +91,7 @@ private:
     struct Created {
         Shape shape;
         DType dtype;
-        std::vector<bool> written;  // per row of the first axis
+        std::vector<bool> written;  // per row of the first axis (rank >= 3: per row of the first two)
     };
     Created& created(const std::string& dataset);
     AtomicFile atomic_;

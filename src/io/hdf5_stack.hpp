@@ -12,6 +12,7 @@ public:
     explicit Hdf5StackReader(const DataPath& path);
     const StackInfo& info() const override { return info_; }
     Tensor<float> read(std::int64_t first, std::int64_t count) override;
+    Tensor<float> read_rows(std::int64_t first, std::int64_t count, std::int64_t row, std::int64_t rows) override;
     std::string name() const override { return reader_.describe(dataset_); }
 
 private:
@@ -25,10 +26,12 @@ class Hdf5StackWriter final : public StackWriter {
 public:
     Hdf5StackWriter(const DataPath& path, const Shape& shape, const WriteOptions& options);
     void write(std::int64_t first, const Tensor<float>& slices) override;
+    void write_rows(std::int64_t slice, std::int64_t row, const Tensor<float>& rows) override;
     void commit() override;
 
 private:
     std::optional<Hdf5Writer> writer_;
+    std::string where_;  // "file.h5:dataset" for messages
     std::string dataset_;
     Shape shape_;
 };

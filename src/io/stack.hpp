@@ -31,6 +31,10 @@ public:
     /// Error naming the file and slice.
     virtual Tensor<float> read(std::int64_t first, std::int64_t count) = 0;
     Tensor<float> read_all() { return read(0, info().shape[0]); }
+    /// Rows [row, row + rows) of slices [first, first + count) as (count, rows, W) float32, checked
+    /// as read() checks. HDF5 reads just those rows (a hyperslab), TIFF just the strips or tiles that
+    /// hold them, so a band of a big slice costs the band's memory, not the slice's.
+    virtual Tensor<float> read_rows(std::int64_t first, std::int64_t count, std::int64_t row, std::int64_t rows) = 0;
     virtual std::string name() const = 0;
 };
 
@@ -51,6 +55,9 @@ public:
 
     /// Writes slices [first, first + slices.dim(0)); slices is (n, H, W).
     virtual void write(std::int64_t first, const Tensor<float>& slices) = 0;
+    /// Writes rows [row, row + rows.dim(1)) of slice `slice`; `rows` is (1, n, W). HDF5 takes bands in
+    /// any order, straight into the file; TIFF takes them in order (row 0 of the next slice first).
+    virtual void write_rows(std::int64_t slice, std::int64_t row, const Tensor<float>& rows) = 0;
     /// Flushes, closes and renames into place. Throws if not every slice was written.
     virtual void commit() = 0;
 };

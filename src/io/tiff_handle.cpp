@@ -126,9 +126,15 @@ void require_complete_directory(TiffHandle& tiff, const fs::path& file, const st
 }
 
 void read_page_pixels(TiffHandle& tiff, const PageFormat& f, float* out, const std::string& where) {
+    read_page_rows(tiff, f, 0, f.height, out, where);
+}
+
+void read_page_rows(TiffHandle& tiff, const PageFormat& f, std::uint32_t row, std::uint32_t rows, float* out,
+                    const std::string& where) {
     TIFF* tif = tiff.get();
     const std::size_t size = dtype_size(f.dtype);
     const std::size_t w = f.width, h = f.height;
+    const std::size_t end = std::min<std::size_t>(h, std::size_t{row} + rows);  // rows [row, end) wanted
     const auto decode_failed = [&](const char* what, std::uint32_t index) {
         const std::string e = tiff.take_error();
         fail("{}: cannot decode {} {} (truncated or damaged?): {}", where, what, index, e.empty() ? "libtiff error" : e);
@@ -139,15 +145,15 @@ void read_page_pixels(TiffHandle& tiff, const PageFormat& f, float* out, const s
         TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
         if (tw == 0 || th == 0) fail("{}: tiled TIFF without a tile size", where);
         std::vector<std::byte> buffer(static_cast<std::size_t>(TIFFTileSize(tif)));
-        std::vector<float> row(tw);
-        for (std::uint32_t y = 0; y < h; y += th) {
+        for (std::size_t y = row / th * th; y < end; y += th) {
             for (std::uint32_t x = 0; x < w; x += tw) {
-                const std::uint32_t tile = TIFFComputeTile(tif, x, y, 0, 0);
+                const std::uint32_t tile = TIFFComputeTile(tif, x, static_cast<std::uint32_t>(y), 0, 0);
                 if (TIFFReadEncodedTile(tif, tile, buffer.data(), static_cast<tmsize_t>(buffer.size())) < 0)
                     decode_failed("tile", tile);
-                const std::size_t rows = std::min<std::size_t>(th, h - y), cols = std::min<std::size_t>(tw, w - x);
-                for (std::size_t r = 0; r < rows; ++r)
-                    convert_to_float(buffer.data() + r * tw * size, f.dtype, {out + (y + r) * w + x, cols});
+                const std::size_t first = std::max<std::size_t>(y, row), last = std::min<std::size_t>(y + th, end);
+                const std::size_t cols = std::min<std::size_t>(tw, w - x);
+                for (std::size_t r = first; r < last; ++r)
+                    convert_to_float(buffer.data() + (r - y) * tw * size, f.dtype, {out + (r - row) * w + x, cols});
             }
         }
         return;
@@ -157,13 +163,14 @@ void read_page_pixels(TiffHandle& tiff, const PageFormat& f, float* out, const s
     rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, f.height);
     std::vector<std::byte> buffer(static_cast<std::size_t>(std::max<tmsize_t>(TIFFStripSize(tif), 1)));
     const std::uint32_t strips = TIFFNumberOfStrips(tif);
-    for (std::uint32_t s = 0; s < strips; ++s) {
+    for (std::uint32_t s = row / rows_per_strip; s < strips; ++s) {
         const std::size_t y = static_cast<std::size_t>(s) * rows_per_strip;
-        if (y >= h) break;
-        const std::size_t rows = std::min<std::size_t>(rows_per_strip, h - y);
+        if (y >= end) break;
+        const std::size_t strip_rows = std::min<std::size_t>(rows_per_strip, h - y);
         const tmsize_t got = TIFFReadEncodedStrip(tif, s, buffer.data(), static_cast<tmsize_t>(buffer.size()));
-        if (got < 0 || static_cast<std::size_t>(got) < rows * w * size) decode_failed("strip", s);
-        convert_to_float(buffer.data(), f.dtype, {out + y * w, rows * w});
+        if (got < 0 || static_cast<std::size_t>(got) < strip_rows * w * size) decode_failed("strip", s);
+        const std::size_t first = std::max<std::size_t>(y, row), last = std::min(y + strip_rows, end);
+        convert_to_float(buffer.data() + (first - y) * w * size, f.dtype, {out + (first - row) * w, (last - first) * w});
     }
 }
 

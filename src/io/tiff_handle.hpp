@@ -48,4 +48,9 @@ void require_complete_directory(TiffHandle& tiff, const std::filesystem::path& f
 /// Decodes the current directory (strips or tiles, any codec libtiff has) into width*height floats.
 void read_page_pixels(TiffHandle& tiff, const PageFormat& format, float* out, const std::string& where);
 
+/// Decodes rows [row, row + rows) of the current directory into rows*width floats, touching only
+/// the strips or tiles that hold them.
+void read_page_rows(TiffHandle& tiff, const PageFormat& format, std::uint32_t row, std::uint32_t rows, float* out,
+                    const std::string& where);
+
 }  // namespace tomoedge::io

@@ -77,7 +77,8 @@ std::vector<std::string> TiffStackReader::page_names() const {
     return names;
 }
 
-void TiffStackReader::read_page(std::int64_t page, float* out) {
+void TiffStackReader::read_page(std::int64_t page, std::int64_t row, std::int64_t rows, float* out) {
+    const auto r0 = static_cast<std::uint32_t>(row), n = static_cast<std::uint32_t>(rows);
     if (!files_.empty()) {
         const fs::path& file = files_[static_cast<std::size_t>(page)];
         const std::string where = file.string();
@@ -86,7 +87,7 @@ void TiffStackReader::read_page(std::int64_t page, float* out) {
         require_same(PageFormat{static_cast<std::uint32_t>(info_.shape[2]), static_cast<std::uint32_t>(info_.shape[1]),
                                 info_.dtype},
                      f, where);
-        read_page_pixels(tiff, f, out, where);
+        read_page_rows(tiff, f, r0, n, out, where);
         return;
     }
     const std::string where = page_where(path_, page);
@@ -96,15 +97,22 @@ void TiffStackReader::read_page(std::int64_t page, float* out) {
     const bool ok = current == page || (current + 1 == page ? TIFFReadDirectory(tif) == 1
                                                             : TIFFSetDirectory(tif, static_cast<tdir_t>(page)) == 1);
     if (!ok) fail("{}: cannot read the TIFF directory: {}", where, file_->take_error());
-    read_page_pixels(*file_, page_format(*file_, where), out, where);
+    read_page_rows(*file_, page_format(*file_, where), r0, n, out, where);
 }
 
 Tensor<float> TiffStackReader::read(std::int64_t first, std::int64_t count) {
+    return read_rows(first, count, 0, info_.shape[1]);
+}
+
+Tensor<float> TiffStackReader::read_rows(std::int64_t first, std::int64_t count, std::int64_t row, std::int64_t rows) {
     if (first < 0 || count < 0 || first + count > info_.shape[0])
         fail("{}: slices {}..{} are outside the stack of {}", name(), first, first + count, info_.shape[0]);
-    Tensor<float> out(Shape{count, info_.shape[1], info_.shape[2]});
+    if (row < 0 || rows < 0 || row + rows > info_.shape[1])
+        fail("{}: rows {}..{} are outside the slices' {} rows", name(), row, row + rows, info_.shape[1]);
+    Tensor<float> out(Shape{count, rows, info_.shape[2]});
+    if (rows == 0) return out;
     for (std::int64_t k = 0; k < count; ++k) {
-        read_page(first + k, out.outer(k));
+        read_page(first + k, row, rows, out.outer(k));
         require_finite({out.outer(k), static_cast<std::size_t>(out.outer_stride())},
                        files_.empty() ? page_where(path_, first + k) : files_[static_cast<std::size_t>(first + k)].string());
     }
@@ -141,18 +149,22 @@ TiffStackWriter::TiffStackWriter(const DataPath& path, const Shape& shape, const
 
 TiffStackWriter::~TiffStackWriter() = default;
 
-void TiffStackWriter::write_page(TiffHandle& tiff, std::int64_t index, const float* pixels) {
-    TIFF* tif = tiff.get();
+void TiffStackWriter::begin_page(std::int64_t index) {
+    if (file_ == nullptr) {
+        // Zero-padded so that plain sorting agrees with natural sorting.
+        const std::string stem = path_.file.filename().empty() ? "slice" : path_.file.filename().string();
+        const int digits = std::max<int>(5, static_cast<int>(std::to_string(shape_[0] - 1).size()));
+        const fs::path file = atomic_.temp_path() / fmt::format("{}_{:0{}d}.tif", stem, index, digits);
+        page_file_ = std::make_unique<TiffHandle>(file, bigtiff_ ? "w8" : "w", (path_.file / file.filename()).string());
+    }
+    TIFF* tif = page_file().get();
     const auto width = static_cast<std::uint32_t>(shape_[2]), height = static_cast<std::uint32_t>(shape_[1]);
     const std::size_t row_bytes = static_cast<std::size_t>(width) * dtype_size(options_.dtype);
-    const std::string where = page_where(path_, index);
-    std::vector<std::byte> page(row_bytes * height);
-    convert_from_float({pixels, static_cast<std::size_t>(width) * height}, options_.dtype, page.data(), where);
-
     const bool is_float = options_.dtype == DType::f32;
     // Strips of about 256 KiB: small enough to stream, large enough for deflate to work well.
-    const auto rows_per_strip =
-        static_cast<std::uint32_t>(std::clamp<std::size_t>((std::size_t{256} << 10) / row_bytes, 1, height));
+    rows_per_strip_ = static_cast<std::uint32_t>(std::clamp<std::size_t>((std::size_t{256} << 10) / row_bytes, 1, height));
+    strip_.clear();
+    strip_.reserve(rows_per_strip_ * row_bytes);
     TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, width);
     TIFFSetField(tif, TIFFTAG_IMAGELENGTH, height);
     TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, static_cast<std::uint16_t>(8 * dtype_size(options_.dtype)));
@@ -160,7 +172,7 @@ void TiffStackWriter::write_page(TiffHandle& tiff, std::int64_t index, const flo
     TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, is_float ? SAMPLEFORMAT_IEEEFP : SAMPLEFORMAT_UINT);
     TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
     TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip_);
     if (options_.deflate_level > 0) {
         TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
         TIFFSetField(tif, TIFFTAG_ZIPQUALITY, options_.deflate_level);
@@ -173,12 +185,40 @@ void TiffStackWriter::write_page(TiffHandle& tiff, std::int64_t index, const flo
         if (shape_[0] <= 65535)
             TIFFSetField(tif, TIFFTAG_PAGENUMBER, static_cast<std::uint16_t>(index), static_cast<std::uint16_t>(shape_[0]));
     }
-    for (std::uint32_t y = 0, strip = 0; y < height; y += rows_per_strip, ++strip) {
-        const std::size_t rows = std::min<std::uint32_t>(rows_per_strip, height - y);
-        if (TIFFWriteEncodedStrip(tif, strip, page.data() + y * row_bytes, static_cast<tmsize_t>(rows * row_bytes)) < 0)
-            fail("{}: cannot write: {}", where, tiff.take_error());
+}
+
+void TiffStackWriter::put_rows(const float* pixels, std::int64_t rows) {
+    TiffHandle& tiff = page_file();
+    const std::string where = page_where(path_, next_);
+    const std::int64_t height = shape_[1], width = shape_[2];
+    const std::size_t row_bytes = static_cast<std::size_t>(width) * dtype_size(options_.dtype);
+    for (std::int64_t r = 0; r < rows;) {
+        // Fill the current strip with as many rows as it still takes, then encode it when full.
+        const std::int64_t in_strip = static_cast<std::int64_t>(strip_.size() / row_bytes);
+        const std::int64_t strip_rows = std::min<std::int64_t>(rows_per_strip_, height - (rows_done_ - in_strip));
+        const std::int64_t n = std::min(rows - r, strip_rows - in_strip);
+        const std::size_t old = strip_.size();
+        strip_.resize(old + static_cast<std::size_t>(n) * row_bytes);
+        convert_from_float({pixels + r * width, static_cast<std::size_t>(n * width)}, options_.dtype, strip_.data() + old,
+                           where);
+        r += n;
+        rows_done_ += n;
+        if (in_strip + n == strip_rows) {
+            const auto strip = static_cast<std::uint32_t>((rows_done_ - 1) / rows_per_strip_);
+            if (TIFFWriteEncodedStrip(tiff.get(), strip, strip_.data(), static_cast<tmsize_t>(strip_.size())) < 0)
+                fail("{}: cannot write: {}", where, tiff.take_error());
+            strip_.clear();
+        }
     }
-    if (TIFFWriteDirectory(tif) != 1) fail("{}: cannot write the TIFF directory: {}", where, tiff.take_error());
+    if (rows_done_ == height) {
+        if (TIFFWriteDirectory(tiff.get()) != 1) fail("{}: cannot write the TIFF directory: {}", where, tiff.take_error());
+        if (page_file_ != nullptr) {
+            page_file_->close();
+            page_file_.reset();
+        }
+        ++next_;
+        rows_done_ = 0;
+    }
 }
 
 void TiffStackWriter::write(std::int64_t first, const Tensor<float>& slices) {
@@ -186,28 +226,31 @@ void TiffStackWriter::write(std::int64_t first, const Tensor<float>& slices) {
         first + slices.dim(0) > shape_[0])
         fail("{}: slab {} at slice {} does not fit the stack shape {}", path_.str(), slices.shape().str(), first,
              shape_.str());
-    if (first != next_)
+    if (first != next_ || rows_done_ != 0)
         fail("{}: TIFF pages are appended in order: expected slice {}, got {}", path_.str(), next_, first);
     for (std::int64_t k = 0; k < slices.dim(0); ++k) {
-        const std::int64_t index = first + k;
-        if (file_ != nullptr) {
-            write_page(*file_, index, slices.outer(k));
-        } else {
-            // Zero-padded so that plain sorting agrees with natural sorting.
-            const std::string stem = path_.file.filename().empty() ? "slice" : path_.file.filename().string();
-            const int digits = std::max<int>(5, static_cast<int>(std::to_string(shape_[0] - 1).size()));
-            const fs::path file = atomic_.temp_path() / fmt::format("{}_{:0{}d}.tif", stem, index, digits);
-            TiffHandle tiff(file, bigtiff_ ? "w8" : "w", (path_.file / file.filename()).string());
-            write_page(tiff, index, slices.outer(k));
-            tiff.close();
-        }
+        begin_page(first + k);
+        put_rows(slices.outer(k), shape_[1]);
     }
-    next_ = first + slices.dim(0);
+}
+
+void TiffStackWriter::write_rows(std::int64_t slice, std::int64_t row, const Tensor<float>& rows) {
+    if (rows.rank() != 3 || rows.dim(0) != 1 || rows.dim(2) != shape_[2] || slice < 0 || slice >= shape_[0] || row < 0 ||
+        row + rows.dim(1) > shape_[1])
+        fail("{}: rows {} at slice {} row {} do not fit the stack shape {}", path_.str(), rows.shape().str(), slice, row,
+             shape_.str());
+    if (slice != next_ || row != rows_done_)
+        fail("{}: TIFF rows are appended in order: expected slice {} row {}, got slice {} row {}", path_.str(), next_,
+             rows_done_, slice, row);
+    if (rows.dim(1) == 0) return;
+    if (rows_done_ == 0) begin_page(slice);
+    put_rows(rows.data(), rows.dim(1));
 }
 
 void TiffStackWriter::commit() {
     if (next_ != shape_[0])
-        fail("{}: only {} of {} slices were written", path_.str(), next_, shape_[0]);
+        fail("{}: only {} of {} slices were written{}", path_.str(), next_, shape_[0],
+             rows_done_ > 0 ? fmt::format(" (and {} rows of the next)", rows_done_) : "");
     if (file_ != nullptr) file_->close();
     atomic_.commit();
 }

@@ -66,9 +66,15 @@ void ImageRunner::run_planes(const PlaneInput& in, float* out) {
     for (std::int64_t i = 0; i < pixels; ++i) out[i] = static_cast<float>(y[i] * in.scale + in.low);
 }
 
+std::vector<RowBand> ImageRunner::row_bands(std::int64_t, std::int64_t) { return {}; }
+
+void ImageRunner::run_band(const PlaneInput&, const RowBand& band, float*) {
+    fail("denoise: this runner works on whole images only, not on band {}..{}", band.out_begin, band.out_end);
+}
+
 ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
     const Shape& s = reader.info().shape;
-    const std::int64_t n = s[0], pixels = s[1] * s[2];
+    const std::int64_t n = s[0], width = s[2], pixels = s[1] * s[2];
     const std::int64_t slices = std::min<std::int64_t>(n, 64);
     const std::int64_t budget = std::max<std::int64_t>(1, (std::int64_t{4} << 20) / slices);
     const std::int64_t stride = std::max<std::int64_t>(1, pixels / budget);
@@ -76,9 +82,17 @@ ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& n
     sample.reserve(static_cast<std::size_t>(slices * (pixels / stride + 1)));
     for (std::int64_t k = 0; k < slices; ++k) {
         const std::int64_t index = slices == 1 ? 0 : k * (n - 1) / (slices - 1);
-        Tensor<float> slice = reader.read(index, 1);
         // A prime-ish stride offset per slice keeps the subsample from aliasing with the rows.
-        for (std::int64_t i = (k * 7) % stride; i < pixels; i += stride) sample.push_back(slice[i]);
+        const std::int64_t offset = (k * 7) % stride;
+        // Read in blocks of ~4 MiB of rows: a 4096 x 4096 slice is never whole in memory.
+        const std::int64_t block = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / std::max<std::int64_t>(1, width));
+        for (std::int64_t row = 0; row < s[1]; row += block) {
+            const std::int64_t rows = std::min(block, s[1] - row), begin = row * width, end = begin + rows * width;
+            const Tensor<float> part = reader.read_rows(index, 1, row, rows);
+            for (std::int64_t i = begin <= offset ? offset : offset + (begin - offset + stride - 1) / stride * stride;
+                 i < end; i += stride)
+                sample.push_back(part[i - begin]);
+        }
     }
     auto [low, high] = percentile_range(sample, norm.low_percentile, norm.high_percentile);
     if (!(high > low)) high = low + 1.0;  // a flat volume: keep the mapping invertible
@@ -145,7 +159,32 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
     wo.dtype = options.dtype.value_or(reader->info().dtype);
     wo.deflate_level = options.deflate_level;
     auto writer = io::StackWriter::create(output, Shape{n, h, w}, wo);
+    const std::vector<RowBand> bands = runner_->row_bands(h, w);
+    if (bands.empty()) denoise_slabs(*reader, *writer, options, report.window);
+    else denoise_bands(*reader, *writer, bands, report.window);
+    writer->commit();
+    report.network_seconds = network_seconds_;
+    report.seconds = total.seconds();
+    return report;
+}
 
+std::pair<std::int64_t, std::int64_t> Denoiser::slices_needed(std::int64_t first, std::int64_t count,
+                                                              std::int64_t n) const {
+    const std::int64_t radius = depth_ / 2;
+    std::int64_t lo = n, hi = -1;
+    for (std::int64_t i = first; i < first + count; ++i)
+        for (std::int64_t o = -radius; o < depth_ - radius; ++o) {
+            const std::int64_t s = neighbour_slice(i, o, n);
+            lo = std::min(lo, s);
+            hi = std::max(hi, s);
+        }
+    return {lo, hi};
+}
+
+void Denoiser::denoise_slabs(io::StackReader& reader, io::StackWriter& writer, const DenoiseOptions& options,
+                             const ValueWindow& window) {
+    const Shape shape = reader.info().shape;
+    const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     const std::int64_t radius = depth_ / 2;
     // Big slices stream one at a time: a slab of 8 at 4096 x 4096 would hold ~640 MB of input.
     const std::int64_t slab_cap = std::max<std::int64_t>(1, (std::int64_t{16} << 20) / std::max<std::int64_t>(1, h * w));
@@ -154,14 +193,8 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
     for (std::int64_t first = 0; first < n; first += slab) {
         const std::int64_t count = std::min(slab, n - first);
         // Every input slice this slab's groups need, read as one contiguous range.
-        std::int64_t lo = n, hi = -1;
-        for (std::int64_t i = first; i < first + count; ++i)
-            for (std::int64_t o = -radius; o < depth_ - radius; ++o) {
-                const std::int64_t s = neighbour_slice(i, o, n);
-                lo = std::min(lo, s);
-                hi = std::max(hi, s);
-            }
-        Tensor<float> slices = reader->read(lo, hi - lo + 1);
+        const auto [lo, hi] = slices_needed(first, count, n);
+        Tensor<float> slices = reader.read(lo, hi - lo + 1);
         Tensor<float> result(Shape{count, h, w});
         for (std::int64_t i = first; i < first + count; ++i) {
             // The group's channels point into the slab: no (depth, H, W) copy.
@@ -169,16 +202,41 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
             in.height = h;
             in.width = w;
             for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(slices.outer(neighbour_slice(i, c - radius, n) - lo));
-            run_planes(in, report.window, result.outer(i - first));
+            run_planes(in, window, result.outer(i - first));
             progress.advance(1);
         }
-        writer->write(first, result);
+        writer.write(first, result);
     }
-    writer->commit();
     progress.finish();
-    report.network_seconds = network_seconds_;
-    report.seconds = total.seconds();
-    return report;
+}
+
+void Denoiser::denoise_bands(io::StackReader& reader, io::StackWriter& writer, const std::vector<RowBand>& bands,
+                             const ValueWindow& window) {
+    const Shape shape = reader.info().shape;
+    const std::int64_t n = shape[0], h = shape[1], w = shape[2];
+    const std::int64_t radius = depth_ / 2;
+    Progress progress("denoise", n, "slice");
+    for (std::int64_t i = 0; i < n; ++i) {
+        const auto [lo, hi] = slices_needed(i, 1, n);
+        for (const RowBand& band : bands) {
+            // The band's input rows of every slice the group needs; its output rows go out at once.
+            const Tensor<float> rows = reader.read_rows(lo, hi - lo + 1, band.in_begin, band.in_end - band.in_begin);
+            PlaneInput in;
+            in.height = h;
+            in.width = w;
+            in.first_row = band.in_begin;
+            for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(rows.outer(neighbour_slice(i, c - radius, n) - lo));
+            in.low = window.low;
+            in.scale = window.high - window.low;
+            Tensor<float> out(Shape{1, band.out_end - band.out_begin, w});
+            Stopwatch watch;
+            runner_->run_band(in, band, out.data());
+            network_seconds_ += watch.seconds();
+            writer.write_rows(i, band.out_begin, out);
+        }
+        progress.advance(1);
+    }
+    progress.finish();
 }
 
 }  // namespace tomoedge::runtime

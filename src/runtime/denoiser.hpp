@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace tomoedge::runtime {
@@ -37,10 +38,19 @@ std::int64_t round_up(std::int64_t size, std::int64_t multiple);
 /// One network input (1, C, H, W) given as C planes of raw values and the map to the network's
 /// range, x' = (x - low) / scale (output: y * scale + low), so a runner can read any window of it
 /// without a full-size normalised copy (a tiled runner then needs only input and output in memory).
+/// For a band (ImageRunner::run_band) the planes hold only the band's input rows.
 struct PlaneInput {
-    std::vector<const float*> planes;  // C planes of height x width
-    std::int64_t height = 0, width = 0;
+    std::vector<const float*> planes;  // C planes: rows [first_row, ...) of height x width images
+    std::int64_t height = 0, width = 0;  // the whole image
+    std::int64_t first_row = 0;          // the image row the planes start at
     double low = 0, scale = 1;
+};
+
+/// A horizontal band a runner can produce by itself: output rows [out_begin, out_end) from input
+/// rows [in_begin, in_end) (the tiled runner: one row of tiles and their halo).
+struct RowBand {
+    std::int64_t in_begin = 0, in_end = 0, out_begin = 0, out_end = 0;
+    bool operator==(const RowBand&) const = default;
 };
 
 /// Runs the network on a normalised (N, C, H, W) input of any H x W; returns (N, C_out, H, W).
@@ -51,6 +61,14 @@ public:
     /// Normalises `input`, runs, and writes the first output channel mapped back to raw values into
     /// `out` (height x width). This default builds the whole normalised input and calls run().
     virtual void run_planes(const PlaneInput& input, float* out);
+    /// The bands, top to bottom, that make up a height x width image when this runner can work
+    /// band by band, so a caller streams a big slice through memory a band at a time; empty (the
+    /// default) when it needs whole images.
+    virtual std::vector<RowBand> row_bands(std::int64_t height, std::int64_t width);
+    /// Band `band` (one of row_bands()) as run_planes does the whole image: `input` holds the band's
+    /// input rows (input.first_row == band.in_begin), `out` receives its output rows (raw values,
+    /// (out_end - out_begin) x width). Throws Error for a runner without bands or a foreign band.
+    virtual void run_band(const PlaneInput& input, const RowBand& band, float* out);
 };
 
 /// The whole image at once: pad to the network's multiple (edge replication), run, crop.
@@ -100,7 +118,9 @@ public:
     void set_runner(const RunnerFactory& factory);
 
     /// Denoises `input` into `output` (both (N, H, W) stacks: HDF5 dataset or TIFF). Slabs hold at
-    /// most ~16 M output pixels (one slice when slices are larger), so big slices stream.
+    /// most ~16 M output pixels (one slice when slices are larger), so big slices stream. A runner
+    /// with row bands (tiles) streams each slice band by band instead: the input rows a band needs
+    /// are read, its output rows written, so memory holds a band, never a slice.
     DenoiseReport denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options);
 
     /// One output slice from `depth` raw slices (depth, H, W) already grouped: normalise with
@@ -113,6 +133,12 @@ public:
 
 private:
     void run_planes(PlaneInput& in, const ValueWindow& window, float* out);
+    void denoise_slabs(io::StackReader& reader, io::StackWriter& writer, const DenoiseOptions& options,
+                       const ValueWindow& window);
+    void denoise_bands(io::StackReader& reader, io::StackWriter& writer, const std::vector<RowBand>& bands,
+                       const ValueWindow& window);
+    /// [lo, hi]: the input slices that output slices [first, first + count) group.
+    std::pair<std::int64_t, std::int64_t> slices_needed(std::int64_t first, std::int64_t count, std::int64_t n) const;
 
     model::ModelInfo info_;
     int depth_ = 1;

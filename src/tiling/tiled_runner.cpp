@@ -15,12 +15,14 @@ namespace tomoedge::tiling {
 namespace {
 
 // Copies window `w` of one plane's canvas into `dst` through `f` (raw value -> network value):
-// rows and columns beyond the image repeat the last one, as runtime::pad_edge does.
+// rows and columns beyond the image repeat the last one, as runtime::pad_edge does. `plane` holds
+// image rows from `first_row` on (a band), enough to cover the window.
 template <class F>
-void copy_window(const float* plane, std::int64_t h, std::int64_t width, const Rect& w, float* dst, F f) {
+void copy_window(const float* plane, std::int64_t first_row, std::int64_t h, std::int64_t width, const Rect& w,
+                 float* dst, F f) {
     const std::int64_t inside = std::clamp<std::int64_t>(width - w.x, 0, w.width);
     for (std::int64_t r = 0; r < w.height; ++r) {
-        const float* row = plane + std::min(w.y + r, h - 1) * width;
+        const float* row = plane + (std::min(w.y + r, h - 1) - first_row) * width;
         float* out = dst + r * w.width;
         std::transform(row + w.x, row + w.x + inside, out, f);
         std::fill(out + inside, out + w.width, f(row[width - 1]));
@@ -42,12 +44,19 @@ struct Job {
     std::size_t tile = 0;
 };
 
+std::vector<std::size_t> all_tiles(const TilePlan& plan) {
+    std::vector<std::size_t> tiles(plan.tiles.size());
+    for (std::size_t t = 0; t < tiles.size(); ++t) tiles[t] = t;
+    return tiles;
+}
+
 }  // namespace
 
 void extract_window(const Tensor<float>& input, std::int64_t n, const Rect& w, float* dst) {
     const std::int64_t channels = input.dim(1), h = input.dim(2), width = input.dim(3);
     for (std::int64_t c = 0; c < channels; ++c)
-        copy_window(input.data() + (n * channels + c) * h * width, h, width, w, dst + c * w.height * w.width, Identity{});
+        copy_window(input.data() + (n * channels + c) * h * width, 0, h, width, w, dst + c * w.height * w.width,
+                    Identity{});
 }
 
 // Where windows come from and where cores go: a tensor (run) or raw planes (run_planes).
@@ -76,14 +85,20 @@ std::vector<runtime::Backend*> TiledRunner::worker_backends() {
     return list;
 }
 
-void TiledRunner::run_jobs(const Source& source) {
+const TilePlan& TiledRunner::plan_for(std::int64_t height, std::int64_t width) {
+    if (plan_.height != height || plan_.width != width || plan_.tiles.empty())
+        plan_ = plan_tiles(height, width, {tile_, tile_}, halo_, multiple_);
+    return plan_;
+}
+
+void TiledRunner::run_jobs(const Source& source, const std::vector<std::size_t>& tiles, bool images_done) {
     Stopwatch wall;
-    const TilePlan plan = plan_tiles(source.height, source.width, {tile_, tile_}, halo_, multiple_);
+    const TilePlan& plan = plan_for(source.height, source.width);
     last_tiles_ = static_cast<std::int64_t>(plan.tiles.size());
     // Jobs sorted by window shape (at most 4), so a batch stacks equal shapes along N.
     std::vector<Job> jobs;
     for (std::int64_t n = 0; n < source.images; ++n)
-        for (std::size_t t = 0; t < plan.tiles.size(); ++t) jobs.push_back({n, t});
+        for (std::size_t t : tiles) jobs.push_back({n, t});
     auto shape = [&plan](const Job& j) {
         const Rect& w = plan.tiles[j.tile].window;
         return std::pair{w.height, w.width};
@@ -154,7 +169,7 @@ void TiledRunner::run_jobs(const Source& source) {
         timings_.stitch += t.stitch / used;
         timings_.calls += t.calls;
     }
-    timings_.images += source.images;
+    if (images_done) timings_.images += source.images;
     timings_.tiles += static_cast<std::int64_t>(jobs.size());
     timings_.total += wall.seconds();
 }
@@ -181,33 +196,66 @@ Tensor<float> TiledRunner::run(const Tensor<float>& input) {
                             dst + (t.core.y + r) * w + t.core.x);
         }
     };
-    run_jobs(source);
+    run_jobs(source, all_tiles(plan_for(h, w)), true);
     return out;
 }
 
 void TiledRunner::run_planes(const runtime::PlaneInput& in, float* out) {
+    run_part(in, all_tiles(plan_for(in.height, in.width)), 0, out, true);
+}
+
+std::vector<runtime::RowBand> TiledRunner::row_bands(std::int64_t height, std::int64_t width) {
+    const TilePlan& plan = plan_for(height, width);
+    // One band per row of tiles: the tiles of a row share their window rows (the plan places each
+    // axis on its own), so the band's input is those rows, clipped to the image (the canvas rows
+    // below it repeat its last row).
+    std::vector<runtime::RowBand> bands;
+    for (const Tile& t : plan.tiles) {
+        if (!bands.empty() && bands.back().out_begin == t.core.y) continue;
+        bands.push_back({t.window.y, std::min(height, t.window.y + t.window.height), t.core.y, t.core.y + t.core.height});
+    }
+    return bands;
+}
+
+void TiledRunner::run_band(const runtime::PlaneInput& in, const runtime::RowBand& band, float* out) {
+    const TilePlan& plan = plan_for(in.height, in.width);
+    std::vector<std::size_t> tiles;
+    for (std::size_t t = 0; t < plan.tiles.size(); ++t)
+        if (plan.tiles[t].core.y == band.out_begin) tiles.push_back(t);
+    const Tile* first = tiles.empty() ? nullptr : &plan.tiles[tiles.front()];
+    if (first == nullptr || first->core.y + first->core.height != band.out_end || first->window.y != band.in_begin ||
+        std::min(in.height, first->window.y + first->window.height) != band.in_end)
+        fail("tiling: rows {}..{} are not a band of the {} x {} tile plan", band.out_begin, band.out_end, in.height,
+             in.width);
+    if (in.first_row != band.in_begin)
+        fail("tiling: band input starts at row {}, the band at row {}", in.first_row, band.in_begin);
+    run_part(in, tiles, band.out_begin, out, band.out_end == in.height);
+}
+
+void TiledRunner::run_part(const runtime::PlaneInput& in, const std::vector<std::size_t>& tiles, std::int64_t out_row,
+                           float* out, bool image_done) {
     Source source;
     source.channels = static_cast<std::int64_t>(in.planes.size());
     source.height = in.height;
     source.width = in.width;
-    const std::int64_t h = in.height, w = in.width;
+    const std::int64_t h = in.height, w = in.width, first_row = in.first_row;
     const double low = in.low, scale = in.scale;
     // The same arithmetic as ImageRunner::run_planes, so tiled and whole-image runs see equal inputs.
     auto normalise = [low, scale](float v) { return static_cast<float>((v - low) / scale); };
     source.read = [&](std::int64_t, const Rect& window, float* dst) {
         for (std::size_t c = 0; c < in.planes.size(); ++c)
-            copy_window(in.planes[c], h, w, window, dst + static_cast<std::int64_t>(c) * window.height * window.width,
-                        normalise);
+            copy_window(in.planes[c], first_row, h, w, window,
+                        dst + static_cast<std::int64_t>(c) * window.height * window.width, normalise);
     };
     source.write = [&](std::int64_t, const Tile& t, const float* y, std::int64_t) {
         const Rect& win = t.window;
         for (std::int64_t r = 0; r < t.core.height; ++r) {
             const float* src = y + (t.core.y - win.y + r) * win.width + (t.core.x - win.x);
-            float* dst = out + (t.core.y + r) * w + t.core.x;
+            float* dst = out + (t.core.y - out_row + r) * w + t.core.x;
             for (std::int64_t q = 0; q < t.core.width; ++q) dst[q] = static_cast<float>(src[q] * scale + low);
         }
     };
-    run_jobs(source);
+    run_jobs(source, tiles, image_done);
 }
 
 int default_workers(const std::string&) {

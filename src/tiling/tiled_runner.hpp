@@ -2,9 +2,10 @@
 // The tiled ImageRunner: cuts each normalised image into a TilePlan, runs the windows through the
 // backend `batch` at a time (equal window shapes stacked along N) on `workers` concurrent backend
 // calls, and stitches the cropped cores. With the default halo (the graph's receptive-field
-// radius) the result equals the whole-image runner's. Working memory is the windows in flight,
-// not the image: run_planes() reads windows straight from the raw planes and writes cores straight
-// into the output.
+// radius) the result equals the whole-image runner's. Working memory is the windows in flight
+// (one batch per worker), not the image: run_planes() reads windows straight from the raw planes
+// and writes cores straight into the output, and run_band() does one row of tiles, so the
+// denoiser streams a big slice band by band (input rows in, output rows out).
 #include "runtime/backend.hpp"
 #include "runtime/denoiser.hpp"
 #include "tiling/receptive_field.hpp"
@@ -53,6 +54,9 @@ public:
 
     Tensor<float> run(const Tensor<float>& input) override;
     void run_planes(const runtime::PlaneInput& input, float* out) override;
+    /// One band per row of tiles, top to bottom.
+    std::vector<runtime::RowBand> row_bands(std::int64_t height, std::int64_t width) override;
+    void run_band(const runtime::PlaneInput& input, const runtime::RowBand& band, float* out) override;
 
     const TileTimings& timings() const { return timings_; }
     void reset_timings() { timings_ = {}; }
@@ -63,7 +67,12 @@ public:
 
 private:
     struct Source;
-    void run_jobs(const Source& source);
+    /// Runs plan tiles `tiles` of every image of `source`; `images_done`: they finish the images.
+    void run_jobs(const Source& source, const std::vector<std::size_t>& tiles, bool images_done);
+    /// Tiles `tiles` of a raw-plane input, their cores written to `out`, whose first row is image row `out_row`.
+    void run_part(const runtime::PlaneInput& input, const std::vector<std::size_t>& tiles, std::int64_t out_row,
+                  float* out, bool image_done);
+    const TilePlan& plan_for(std::int64_t height, std::int64_t width);  // cached for the last image size
     std::vector<runtime::Backend*> worker_backends();
 
     runtime::Backend& backend_;
@@ -75,6 +84,7 @@ private:
     BackendMaker maker_;
     std::vector<std::unique_ptr<runtime::Backend>> own_;
     TileTimings timings_;
+    TilePlan plan_;
     std::int64_t last_tiles_ = 0;
 };
 
