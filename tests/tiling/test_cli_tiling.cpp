@@ -1,5 +1,6 @@
 // `tomoedge denoise --tile/--halo/--batch` through the real executable.
 #include "io/hdf5.hpp"
+#include "io/stack.hpp"
 #include "model/onnx_export.hpp"
 #include "model/tomogan.hpp"
 #include "support/cli_runner.hpp"
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 using namespace tomoedge;
@@ -62,6 +64,30 @@ TEST(CliTiling, BadFlagsFail) {
     EXPECT_EQ(r.exit_code, 2);
     r = run_tomoedge({"denoise", f.model, f.input, out, "--tile", "32", "--halo", "-1"});
     EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(CliTiling, BadWorkerCountsFailAsFlagErrors) {
+    Files f;
+    const std::string out = (f.dir.path() / "o.h5").string() + ":dn";
+    for (const char* bad : {"-1", "two", "1.5", ""}) {
+        const auto r = run_tomoedge({"denoise", f.model, f.input, out, "--tile", "32", "--workers", bad});
+        EXPECT_EQ(r.exit_code, 2) << "--workers '" << bad << "': " << r.err;
+        EXPECT_NE(r.err.find("--workers"), std::string::npos) << r.err;
+        EXPECT_FALSE(std::filesystem::exists(f.dir.path() / "o.h5")) << bad;
+    }
+}
+
+// Streaming band by band into a TIFF (strips appended in order) with more workers than cores.
+TEST(CliTiling, WorkersAndTiffOutputMatchWholeImage) {
+    Files f;
+    const std::string whole = (f.dir.path() / "whole.h5").string(), tiled = (f.dir.path() / "tiled.tif").string();
+    auto r = run_tomoedge({"denoise", f.model, f.input, whole + ":dn", "--backend", "reference"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run_tomoedge({"denoise", f.model, f.input, tiled, "--backend", "reference", "--tile", "24", "--workers", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const Tensor<float> a = f.read("whole.h5"), b = io::StackReader::open(io::parse_data_path(tiled))->read_all();
+    ASSERT_EQ(a.shape(), b.shape());
+    for (std::int64_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5 * 1000) << i;
 }
 
 }  // namespace

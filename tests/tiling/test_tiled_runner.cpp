@@ -1,4 +1,5 @@
 #include "core/error.hpp"
+#include "model/graph_builders.hpp"
 #include "model/tomogan.hpp"
 #include "runtime/denoiser.hpp"
 #include "tiling/tiled_runner.hpp"
@@ -8,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 using namespace tomoedge;
 using namespace tomoedge::tiling;
@@ -125,6 +128,118 @@ TEST(TiledRunner, HaloBelowTheRadiusIsNotSeamFree) {
     const Tensor<float> x = random_image(1, 160, 160, 4);
     const Comparison c = compare(tiled.run(x), whole.run(x));
     EXPECT_GT(c.max_error, 1e-5 * c.range);
+}
+
+// Row bands: one per row of tiles, their input rows the windows' rows clipped to the image.
+TEST(TiledRunnerBands, OnePerRowOfTilesWithTheWindowRows) {
+    // tiny_graph: multiple 1. 100 rows, tiles of 24, halo 16, canvas 100: windows 24 + 32 = 56
+    // where both sides have context, else 24 + 16 = 40 (grown inward at the image ends).
+    auto backend = runtime::make_backend(tomoedge::testing::tiny_graph(), reference());
+    TiledRunner tiled(*backend, {1, 1}, 24, {16, 16}, 1);
+    const std::vector<runtime::RowBand> expect{
+        {0, 40, 0, 24}, {8, 64, 24, 48}, {32, 88, 48, 72}, {44, 100, 72, 96}, {60, 100, 96, 100}};
+    EXPECT_EQ(tiled.row_bands(100, 30), expect);
+    // A single band when one tile is as tall as the image.
+    EXPECT_EQ(tiled.row_bands(20, 30), (std::vector<runtime::RowBand>{{0, 20, 0, 20}}));
+}
+
+// Band by band, each band's planes holding only its own input rows (guarded by NaN rows on both
+// sides, which would poison any read outside), the result is exactly run_planes' result.
+TEST(TiledRunnerBands, BandsGiveExactlyTheWholeImageResult) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    const auto multiple = model::spatial_multiple(graph);
+    const std::int64_t h = 77, w = 45;
+    TiledRunner tiled(*backend, multiple, 24, default_halo(receptive_field(graph)), 2);
+    const Tensor<float> raw = random_image(1, h, w, 21);  // 3 planes of raw values
+    runtime::PlaneInput whole_in;
+    whole_in.height = h;
+    whole_in.width = w;
+    whole_in.low = 0.25;
+    whole_in.scale = 0.5;
+    for (std::int64_t c = 0; c < 3; ++c) whole_in.planes.push_back(raw.data() + c * h * w);
+    std::vector<float> expect(static_cast<std::size_t>(h * w));
+    tiled.run_planes(whole_in, expect.data());
+
+    const auto bands = tiled.row_bands(h, w);
+    ASSERT_EQ(bands.size(), 4u);  // tiles of 24 over 77 rows
+    std::vector<float> got(static_cast<std::size_t>(h * w), -1.0f);
+    for (const runtime::RowBand& b : bands) {
+        const std::int64_t rows = b.in_end - b.in_begin;
+        std::vector<float> buffer(static_cast<std::size_t>(3 * (rows + 2) * w), std::nanf(""));
+        runtime::PlaneInput in = whole_in;
+        in.first_row = b.in_begin;
+        for (std::int64_t c = 0; c < 3; ++c) {
+            float* plane = buffer.data() + (c * (rows + 2) + 1) * w;  // one NaN row before and after
+            std::copy_n(raw.data() + (c * h + b.in_begin) * w, rows * w, plane);
+            in.planes[static_cast<std::size_t>(c)] = plane;
+        }
+        tiled.run_band(in, b, got.data() + b.out_begin * w);
+    }
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << i;
+    EXPECT_EQ(tiled.timings().images, 2);  // run_planes, then the last band finished the second
+}
+
+TEST(TiledRunnerBands, ForeignBandsAndWholeImageRunnersAreErrors) {
+    auto backend = runtime::make_backend(tomoedge::testing::tiny_graph(), reference());
+    TiledRunner tiled(*backend, {1, 1}, 24, {16, 16}, 1);
+    std::vector<float> plane(100 * 30, 0.5f), out(100 * 30);
+    runtime::PlaneInput in;
+    in.planes = {plane.data()};
+    in.height = 100;
+    in.width = 30;
+    EXPECT_THROW(tiled.run_band(in, {0, 40, 0, 20}, out.data()), Error);  // not a row of tiles
+    EXPECT_THROW(tiled.run_band(in, {0, 50, 0, 24}, out.data()), Error);  // wrong input rows
+    in.first_row = 8;
+    EXPECT_THROW(tiled.run_band(in, {0, 40, 0, 24}, out.data()), Error);  // planes start elsewhere
+    in.first_row = 0;
+    EXPECT_NO_THROW(tiled.run_band(in, {0, 40, 0, 24}, out.data()));
+    EXPECT_FLOAT_EQ(out[0], 2.0f * 0.5f + 1.0f);  // tiny_graph: relu(2 x + 1)
+
+    runtime::WholeImageRunner whole(*backend, {1, 1});
+    EXPECT_TRUE(whole.row_bands(100, 30).empty());
+    EXPECT_THROW(whole.run_band(in, {0, 40, 0, 24}, out.data()), Error);
+}
+
+// Any number of workers gives the same bits (each tile is computed alone, whoever computes it).
+TEST(TiledRunnerWorkers, CountDoesNotChangeTheResult) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    const auto multiple = model::spatial_multiple(graph);
+    const auto halo = default_halo(receptive_field(graph));
+    BackendMaker maker = [&graph](int threads) {
+        runtime::BackendOptions o = reference();
+        o.threads = threads;
+        return runtime::make_backend(graph, o);
+    };
+    const Tensor<float> x = random_image(1, 64, 72, 31);
+    TiledRunner one(*backend, multiple, 24, halo, 1, 1);
+    const Tensor<float> expect = one.run(x);
+    for (int workers : {2, 3, 7}) {
+        TiledRunner many(*backend, multiple, 24, halo, 1, workers, maker);
+        EXPECT_EQ(many.workers(), workers);
+        const Tensor<float> got = many.run(x);
+        ASSERT_EQ(got.shape(), expect.shape());
+        for (std::int64_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << workers << " workers, " << i;
+    }
+}
+
+TEST(TiledRunnerWorkers, BadCountsAreErrors) {
+    const model::Graph graph = small_tomogan();
+    auto backend = runtime::make_backend(graph, reference());
+    EXPECT_THROW(TiledRunner(*backend, {8, 8}, 24, {0, 0}, 1, 0), Error);
+    EXPECT_THROW(TiledRunner(*backend, {8, 8}, 24, {0, 0}, 1, -2), Error);
+    EXPECT_THROW(TiledRunner(*backend, {8, 8}, 24, {0, 0}, 1, 2), Error);  // no way to make their backends
+    TileOptions o{64, std::nullopt, 1};
+    o.workers = -1;
+    try {
+        tiled_runner_factory(graph, o);
+        ADD_FAILURE() << "workers -1 accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--workers -1"), std::string::npos) << e.what();
+    }
+    o.workers = 0;  // 0 = the default
+    EXPECT_TRUE(static_cast<bool>(tiled_runner_factory(graph, o)));
 }
 
 TEST(TiledRunnerFactory, ChecksOptions) {
