@@ -4,6 +4,7 @@
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <hdf5.h>
 
 #include <cmath>
@@ -261,4 +262,54 @@ TEST(Hdf5Errors, WriterLeavesNothingUnlessCommittedAndChecksCoverage) {
         EXPECT_THROW(w.write("v", bad, DatasetOptions{DType::u8, 1, 0}), Error);
     }
     EXPECT_EQ(dir.entry_count(), 0u);
+}
+
+// Writes convert at most ~4 MiB at a time: slabs larger than that are split along the outermost
+// axis whose single index fits (rows of a slice, slices of a volume, or both of a rank-4 tensor);
+// the round trip must be exact wherever the block boundaries fall.
+TEST(Hdf5, SlabsLargerThanOneConversionBlockRoundTrip) {
+    TempDir dir;
+    const auto file = dir / "big.h5";
+    const std::vector<Shape> shapes{Shape{1, 3000, 1000}, Shape{3000, 1000}, Shape{2, 3, 600, 1000}, Shape{5, 300, 1000}};
+    {
+        Hdf5Writer w(file);
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+            const Tensor<float> t = ramp(shapes[i], 0.5f, static_cast<float>(i));
+            w.write(fmt::format("d{}", i), t, DatasetOptions{DType::f32, 1, 0});
+        }
+        // u16 (2 bytes a value): other block sizes, and rows written in two bands of one slice.
+        w.create("u", Shape{1, 4500, 1000}, DatasetOptions{DType::u16, 1, 0, 100});
+        const Tensor<float> u = ramp(Shape{1, 4500, 1000}, 1.0f / 64);
+        Tensor<float> top(Shape{1, 2100, 1000}), bottom(Shape{1, 2400, 1000});
+        std::copy_n(u.data(), top.size(), top.data());
+        std::copy_n(u.data() + top.size(), bottom.size(), bottom.data());
+        w.write_rows("u", 0, 2100, bottom);
+        w.write_rows("u", 0, 0, top);
+        w.commit();
+    }
+    Hdf5Reader r(file);
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        const Tensor<float> back = r.read(fmt::format("d{}", i));
+        ASSERT_EQ(back.shape(), shapes[i]);
+        const Tensor<float> expect = ramp(shapes[i], 0.5f, static_cast<float>(i));
+        for (std::int64_t k = 0; k < back.size(); ++k) ASSERT_EQ(back[k], expect[k]) << shapes[i].str() << " " << k;
+    }
+    const Tensor<float> u = r.read("u");
+    for (std::int64_t k = 0; k < u.size(); ++k)
+        ASSERT_EQ(u[k], std::round(std::min(65535.0f, static_cast<float>(k) / 64))) << k;
+}
+
+TEST(Hdf5Errors, RowWritesNeedRankThreeAndRowsInside) {
+    TempDir dir;
+    Hdf5Writer w(dir / "r.h5");
+    w.create("flat", Shape{4, 5});
+    EXPECT_THROW(w.write_rows("flat", 0, 1, Tensor<float>(Shape{2, 5})), Error);  // rank 2 has no row axis
+    w.create("v", Shape{2, 4, 5});
+    EXPECT_THROW(w.write_rows("v", 0, 3, Tensor<float>(Shape{1, 2, 5})), Error);
+    EXPECT_THROW(w.write_rows("v", 1, 0, Tensor<float>(Shape{2, 1, 5})), Error);
+    EXPECT_THROW(w.write_rows("v", 0, -1, Tensor<float>(Shape{1, 1, 5})), Error);
+    EXPECT_THROW(w.write_slab("v", 0, Tensor<float>(Shape{1, 3, 5})), Error);  // a slab has whole slices
+    w.write_rows("v", 0, 0, Tensor<float>(Shape{2, 4, 5}, 1.0f));
+    w.write_rows("flat", 0, 0, Tensor<float>(Shape{4, 5}, 1.0f));
+    EXPECT_NO_THROW(w.commit());
 }

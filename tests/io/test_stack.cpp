@@ -6,10 +6,13 @@
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <tiffio.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -321,4 +324,161 @@ TEST(StackErrors, WritersLeaveNothingBehind) {
     EXPECT_THROW(w->write(1, Tensor<float>(Shape{1, 2, 2}, 1.0f)), Error);  // TIFF pages go in order
     EXPECT_THROW(StackWriter::create(parse_data_path((dir / "c.tif").string()), Shape{3, 2, 2}, {DType::s32, 0}), Error);
     EXPECT_THROW(StackWriter::create(parse_data_path((dir / "c.h5").string()), Shape{3, 2, 2}, {}), Error);  // no dataset
+}
+
+// ---- bands of rows (what `denoise --tile` streams a big slice through) ------------------------
+
+TEST(StackRows, ReadRowsIsTheSlicesRowsInEveryForm) {
+    TempDir dir;
+    const Tensor<float> volume = test_volume(5, 7, 9);
+    for (const std::string& target : {(dir / "v.h5").string() + ":v", (dir / "v.tif").string(), (dir / "f").string() + "/"}) {
+        const DataPath path = parse_data_path(target);
+        {
+            auto w = StackWriter::create(path, volume.shape(), WriteOptions{DType::u16, 0});
+            w->write(0, volume);
+            w->commit();
+        }
+        auto r = StackReader::open(path);
+        const Tensor<float> all = r->read_all();
+        const Tensor<float> band = r->read_rows(1, 3, 2, 4);  // slices 1..3, rows 2..5
+        ASSERT_EQ(band.shape(), (Shape{3, 4, 9})) << target;
+        for (std::int64_t k = 0; k < 3; ++k)
+            for (std::int64_t y = 0; y < 4; ++y)
+                for (std::int64_t x = 0; x < 9; ++x)
+                    ASSERT_EQ(band[(k * 4 + y) * 9 + x], all[((1 + k) * 7 + 2 + y) * 9 + x]) << target;
+        EXPECT_EQ(r->read_rows(0, 1, 6, 1)[8], all[6 * 9 + 8]) << target;  // the last row alone
+        EXPECT_EQ(r->read_rows(2, 1, 3, 0).shape(), (Shape{1, 0, 9})) << target;
+        EXPECT_THROW((void)r->read_rows(0, 1, 5, 3), Error) << target;   // rows past the end
+        EXPECT_THROW((void)r->read_rows(0, 1, -1, 2), Error) << target;
+        EXPECT_THROW((void)r->read_rows(4, 2, 0, 1), Error) << target;   // slices past the end
+    }
+}
+
+TEST(StackRows, ReadRowsAcrossStripsAndTilesOfLibtiffFiles) {
+    // Strips of 3 rows and tiles of 16 x 16: rows 5..13 start and end inside strips and tiles.
+    for (bool tiled : {false, true}) {
+        for (std::uint16_t codec : {COMPRESSION_NONE, COMPRESSION_ADOBE_DEFLATE}) {
+            TempDir dir;
+            const auto file = dir / "in.tif";
+            write_tiff_with_libtiff(file, 3, 20, 18, codec, tiled);
+            auto r = StackReader::open(parse_data_path(file.string()));
+            const Tensor<float> v = r->read_rows(1, 2, 5, 9);
+            ASSERT_EQ(v.shape(), (Shape{2, 9, 18}));
+            for (std::int64_t p = 0; p < 2; ++p)
+                for (std::int64_t y = 0; y < 9; ++y)
+                    for (std::int64_t x = 0; x < 18; ++x)
+                        ASSERT_EQ(v[(p * 9 + y) * 18 + x], static_cast<float>((p + 1) * 1000 + (5 + y) * 18 + x))
+                            << "tiled " << tiled << " codec " << codec;
+        }
+    }
+}
+
+TEST(StackRows, WriteRowsInBandsEqualsWholeSlices) {
+    TempDir dir;
+    const Tensor<float> volume = test_volume(3, 7, 9);
+    for (const std::string& target : {(dir / "v.h5").string() + ":v", (dir / "v.tif").string(), (dir / "f").string() + "/"}) {
+        for (DType dtype : {DType::u8, DType::f32}) {
+            for (int deflate : {0, 5}) {
+                const DataPath path = parse_data_path(target);
+                {
+                    auto w = StackWriter::create(path, volume.shape(), WriteOptions{dtype, deflate});
+                    for (std::int64_t k = 0; k < 3; ++k)
+                        for (std::int64_t row = 0; row < 7; row += 3) {  // bands of 3, 3, 1 rows
+                            const std::int64_t rows = std::min<std::int64_t>(3, 7 - row);
+                            Tensor<float> band(Shape{1, rows, 9});
+                            std::copy_n(volume.outer(k) + row * 9, rows * 9, band.data());
+                            w->write_rows(k, row, band);
+                        }
+                    w->commit();
+                }
+                const Tensor<float> back = StackReader::open(path)->read_all();
+                ASSERT_EQ(back.shape(), volume.shape());
+                for (std::int64_t i = 0; i < back.size(); ++i)
+                    ASSERT_EQ(back[i], expected_after(volume[i], dtype)) << target << " " << i;
+            }
+        }
+    }
+}
+
+TEST(StackRows, Hdf5TakesBandsInAnyOrderTiffOnlyInOrder) {
+    TempDir dir;
+    const Tensor<float> volume = test_volume(2, 6, 5);
+    auto band = [&](std::int64_t k, std::int64_t row, std::int64_t rows) {
+        Tensor<float> b(Shape{1, rows, 5});
+        std::copy_n(volume.outer(k) + row * 5, rows * 5, b.data());
+        return b;
+    };
+    const DataPath h5 = parse_data_path((dir / "o.h5").string() + ":v");
+    {
+        auto w = StackWriter::create(h5, volume.shape(), WriteOptions{DType::f32, 0});
+        w->write_rows(1, 4, band(1, 4, 2));  // the end first
+        w->write_rows(0, 2, band(0, 2, 4));
+        w->write_rows(1, 0, band(1, 0, 4));
+        w->write_rows(0, 0, band(0, 0, 2));
+        w->commit();
+    }
+    const Tensor<float> back = StackReader::open(h5)->read_all();
+    for (std::int64_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], volume[i]) << i;
+
+    const DataPath tif = parse_data_path((dir / "o.tif").string());
+    auto w = StackWriter::create(tif, volume.shape(), WriteOptions{DType::f32, 0});
+    w->write_rows(0, 0, band(0, 0, 2));
+    EXPECT_NE(message_of([&] { w->write_rows(0, 4, band(0, 4, 2)); }).find("in order"), std::string::npos);
+    EXPECT_NE(message_of([&] { w->write_rows(1, 0, band(1, 0, 2)); }).find("in order"), std::string::npos);
+    EXPECT_NE(message_of([&] { w->write(1, Tensor<float>(Shape{1, 6, 5})); }).find("in order"), std::string::npos);
+    EXPECT_THROW(w->write_rows(0, 2, Tensor<float>(Shape{1, 2, 4})), Error);  // wrong width
+    EXPECT_THROW(w->write_rows(0, 2, Tensor<float>(Shape{2, 2, 5})), Error);  // not one slice
+    w->write_rows(0, 2, band(0, 2, 4));
+    w->write_rows(1, 0, band(1, 0, 3));
+    const std::string missing = message_of([&] { w->commit(); });
+    EXPECT_NE(missing.find("1 of 2 slices"), std::string::npos) << missing;
+    EXPECT_NE(missing.find("3 rows of the next"), std::string::npos) << missing;
+}
+
+TEST(StackRows, Hdf5CommitNamesTheFirstMissingRow) {
+    TempDir dir;
+    const DataPath path = parse_data_path((dir / "o.h5").string() + ":v");
+    auto w = StackWriter::create(path, Shape{2, 6, 5}, WriteOptions{DType::u16, 0});
+    w->write(0, Tensor<float>(Shape{1, 6, 5}, 1.0f));
+    w->write_rows(1, 0, Tensor<float>(Shape{1, 2, 5}, 2.0f));
+    w->write_rows(1, 3, Tensor<float>(Shape{1, 3, 5}, 2.0f));  // row 2 of slice 1 is missing
+    const std::string message = message_of([&] { w->commit(); });
+    EXPECT_NE(message.find("slice 1 row 2"), std::string::npos) << message;
+    EXPECT_FALSE(std::filesystem::exists(dir / "o.h5"));
+    EXPECT_THROW(w->write_rows(1, 5, Tensor<float>(Shape{1, 2, 5})), Error);  // past the last row
+    EXPECT_THROW(w->write_rows(2, 0, Tensor<float>(Shape{1, 2, 5})), Error);  // past the last slice
+    EXPECT_THROW(w->write_rows(0, 0, Tensor<float>(Shape{1, 2, 4})), Error);  // wrong width
+    Tensor<float> bad(Shape{1, 1, 5}, 1.0f);
+    bad[3] = std::nanf("");
+    const std::string nan = message_of([&] { w->write_rows(0, 4, bad); });
+    EXPECT_NE(nan.find("rows from 4"), std::string::npos) << nan;
+}
+
+TEST(StackRows, Hdf5StackChunksAreBandsOfAbout256KiB) {
+    // Chunks of one slice and floor(256 KiB / row bytes) rows, at most the slice.
+    TempDir dir;
+    struct Case {
+        std::int64_t h, w;
+        DType dtype;
+        hsize_t rows;
+    };
+    for (const Case& c : {Case{300, 1000, DType::u16, 131}, Case{300, 1000, DType::f32, 65}, Case{40, 64, DType::f32, 40}}) {
+        const auto file = dir / "c.h5";
+        {
+            auto w = StackWriter::create(parse_data_path(file.string() + ":v"), Shape{2, c.h, c.w}, WriteOptions{c.dtype, 0});
+            w->write(0, Tensor<float>(Shape{2, c.h, c.w}, 3.0f));
+            w->commit();
+        }
+        const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t ds = H5Dopen2(f, "/v", H5P_DEFAULT);
+        const hid_t dcpl = H5Dget_create_plist(ds);
+        hsize_t chunk[3] = {};
+        EXPECT_EQ(H5Pget_chunk(dcpl, 3, chunk), 3);
+        H5Pclose(dcpl);
+        H5Dclose(ds);
+        H5Fclose(f);
+        EXPECT_EQ(chunk[0], 1u);
+        EXPECT_EQ(chunk[1], c.rows) << c.h << "x" << c.w;
+        EXPECT_EQ(chunk[2], static_cast<hsize_t>(c.w));
+    }
 }
