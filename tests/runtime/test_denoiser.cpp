@@ -140,6 +140,25 @@ TEST(Denoiser, VolumeWindowIsThePercentilesOfTheVolume) {
     EXPECT_EQ(w.high, 8.0);
 }
 
+// A slice of 8.4 M pixels is subsampled with stride 2 and read in blocks of rows whose pixel count
+// is odd: the sample must stay on the even pixels across every block boundary. Even pixels hold 1,
+// odd ones large values, so one misplaced sample moves the window off the flat [1, 2].
+TEST(Denoiser, VolumeWindowSubsampleSpansRowBlocks) {
+    TempDir dir;
+    const std::int64_t h = 2901, w = 2899;  // 1 M / 2899 = 361 rows a block: 361 x 2899 is odd
+    Tensor<float> v(Shape{1, h, w});
+    for (std::int64_t i = 0; i < v.size(); ++i) v[i] = i % 2 == 0 ? 1.0f : 1000.0f + static_cast<float>(i % 977);
+    {
+        io::Hdf5Writer writer(dir / "big.h5");
+        writer.write("ns", v);
+        writer.commit();
+    }
+    auto reader = io::StackReader::open({dir / "big.h5", "ns", io::StackFormat::hdf5});
+    const auto window = volume_window(*reader, model::Normalisation{0, 100});
+    EXPECT_EQ(window.low, 1.0);
+    EXPECT_EQ(window.high, 2.0);  // flat sample: width 1
+}
+
 TEST(Denoiser, RefusesModelsThatAreNotImageToImage) {
     model::Graph g = pick_graph(3, 0);
     g.constants["w"] = tomoedge::testing::float_constant(Shape{2, 3, 1, 1}, {1, 0, 0, 0, 1, 0});
