@@ -238,6 +238,8 @@ TEST(FineTuneTail, OnednnBackendRunsItFusedAndBitExact) {
     const TailCase c{4, 3, ActType::u8, 1, 45, 67, 41};
     const model::Graph qdq = random_qdq_tail(c);
     const auto program = runtime::int8::lower_qdq(qdq);
+    if (!runtime::int8::avx512_vnni_usable(*runtime::int8::match_finetune_tail(program, 0)))
+        GTEST_SKIP() << "no AVX-512 VNNI on this CPU: the oneDNN backend runs the general path";
     const Tensor<std::int32_t> x = random_integers(Shape{1, 1, c.h, c.w}, program.input_q, 5);
     runtime::ReferenceBackend ref(qdq, options("reference", runtime::Precision::int8));
     runtime::OnednnBackend dnn(qdq, options("onednn", runtime::Precision::int8));
@@ -254,4 +256,53 @@ TEST(FineTuneTail, OnednnBackendRunsItFusedAndBitExact) {
     const Tensor<float> a = dnn.run(xf);
     const Tensor<float> b = ref.run(xf);
     for (std::int64_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], b[i]) << i;
+}
+
+TEST(FineTuneTail, AccumulatorsBeyondTheFastRequantizationTakeThePortablePath) {
+    const model::Graph qdq = random_qdq_tail({4, 3, ActType::u8, 1, 8, 8, 51});
+    auto tail = runtime::int8::match_finetune_tail(runtime::int8::lower_qdq(qdq), 0);
+    ASSERT_TRUE(tail.has_value());
+    if (!runtime::int8::avx512_vnni_usable(*tail)) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+    tail->convs[1].bias[2] = (std::int32_t{1} << 30) - 1;  // |acc| can reach 2^30: doubling it would overflow
+    EXPECT_FALSE(runtime::int8::avx512_vnni_usable(*tail));
+    EXPECT_EQ(runtime::int8::best_tail_path(*tail), TailPath::portable);
+}
+
+TEST(FineTuneTail, RareRequantizationVariantsAgreeWithThePortablePath) {
+    // Multipliers far below 1 (a zero point too large to fold into the rounding constant) and
+    // above 1 (a left shift), in one layer or in only one of the last conv and the residual,
+    // which share a loop. The portable path is TFLite's arithmetic (int8/fixed_point.hpp),
+    // checked against the reference above; the AVX-512 path must agree with it everywhere.
+    const model::Graph qdq = random_qdq_tail({4, 3, ActType::u8, 1, 23, 37, 61});
+    const auto program = runtime::int8::lower_qdq(qdq);
+    const Tensor<std::int32_t> x = random_integers(Shape{1, 1, 23, 37}, program.input_q, 9);
+    const auto base = runtime::int8::match_finetune_tail(program, 0);
+    ASSERT_TRUE(base.has_value());
+    if (!runtime::int8::avx512_vnni_usable(*base)) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+    const std::vector<std::pair<int, int>> changes{{0, -26}, {1, -28}, {2, -25}, {3, -27}, {2, 3}, {3, 2}, {1, 1}, {0, 4}};
+    for (const auto& [layer, shift] : changes) {
+        auto tail = runtime::int8::match_finetune_tail(program, 0);
+        runtime::int8::TailConv& conv = layer < 3 ? tail->convs[static_cast<std::size_t>(layer)] : tail->residual;
+        for (auto& m : conv.q.output_multiplier) m.shift = shift;
+        ASSERT_TRUE(runtime::int8::avx512_vnni_usable(*tail)) << layer << " " << shift;
+        expect_equal(run_fused(*tail, x, TailPath::avx512_vnni), run_fused(*tail, x, TailPath::portable),
+                     fmt::format("layer {} shift {}", layer, shift));
+    }
+}
+
+TEST(FineTuneTail, OnednnBackendKeepsTheGeneralPathWhereTheFastKernelCannotRun) {
+    // 3 channels: no AVX-512 path, so the oneDNN primitives run (the portable kernel is no faster).
+    const model::Graph qdq = random_qdq_tail({3, 3, ActType::u8, 1, 12, 20, 71});
+    const auto program = runtime::int8::lower_qdq(qdq);
+    const Tensor<std::int32_t> x = random_integers(Shape{1, 1, 12, 20}, program.input_q, 5);
+    runtime::OnednnBackend dnn(qdq, options("onednn", runtime::Precision::int8));
+    dnn.set_profiling(true);
+    const Tensor<std::int32_t> y = dnn.run_quantized(x);
+    EXPECT_EQ(y.shape(), x.shape());
+    int convs = 0;
+    for (const auto& step : dnn.profile()) {
+        EXPECT_EQ(step.what.find("Fine-Tune tail"), std::string::npos);
+        convs += step.what.starts_with("Conv");
+    }
+    EXPECT_EQ(convs, 4);
 }

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -13,7 +14,7 @@ namespace tomoedge::runtime::int8 {
 
 namespace {
 
-bool is_conv(const Step& s, std::int64_t k) {
+bool is_conv(const Step& s, int k) {
     return s.op == model::OpKind::Conv && s.weights.shape().rank() == 4 && s.weights.dim(2) == k && s.weights.dim(3) == k &&
            s.node.strides == std::array<int, 2>{1, 1} && s.node.dilations == std::array<int, 2>{1, 1} &&
            s.node.pads == std::array<int, 4>{k / 2, k / 2, k / 2, k / 2} && s.inputs.size() == 1;
@@ -79,11 +80,48 @@ std::optional<FineTuneTail> match_finetune_tail(const Int8Graph& program, std::s
 
 std::string_view tail_path_name(TailPath path) { return path == TailPath::portable ? "portable" : "avx512_vnni"; }
 
+namespace {
+
+// The AVX-512 requantization doubles acc x 2^left in 32 bits: exact while |acc| x 2^left < 2^30,
+// with |acc| <= |bias| + 255 sum |w| for u8 inputs. Any realistic layer is far inside (at most
+// 2^20.2 from the weights of a 4 -> 4 3x3 conv); a tail outside takes the portable path.
+std::int64_t accumulator_bound(const TailConv& c, int o) {
+    const std::size_t per_output = c.weights.size() / static_cast<std::size_t>(c.out_channels);
+    std::int64_t bound = std::abs(static_cast<std::int64_t>(c.bias[static_cast<std::size_t>(o)]));
+    for (std::size_t i = 0; i < per_output; ++i)
+        bound += 255 * std::abs(static_cast<std::int64_t>(c.weights[static_cast<std::size_t>(o) * per_output + i]));
+    return bound;
+}
+
+bool fits_avx512_requantization(const TailConv& c) {
+    for (int o = 0; o < c.out_channels; ++o) {
+        const int left = std::max(c.q.output_multiplier[static_cast<std::size_t>(o)].shift, 0);
+        if (accumulator_bound(c, o) >= (std::int64_t{1} << 30) >> left) return false;
+    }
+    return true;
+}
+
+// Whether the output zero point fits into the AVX-512 rounding constant (PackedConv).
+bool zero_point_folds(const TailConv& c) {
+    for (int o = 0; o < c.out_channels; ++o) {
+        const int shift = c.q.output_multiplier[static_cast<std::size_t>(o)].shift;
+        const int left = std::max(shift, 0), right = std::max(-shift, 0);
+        const std::int64_t high = (accumulator_bound(c, o) << left) + ((std::int64_t{1} << right) >> 1) +
+                                  std::abs(static_cast<std::int64_t>(c.q.output_offset)) * (std::int64_t{1} << right);
+        if (high >= (std::int64_t{1} << 31)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 bool avx512_vnni_usable(const FineTuneTail& tail) {
     if (tail.channels() != 4 || !detail::cpu_has_avx512_vnni()) return false;
-    bool u8 = tail.residual.in.type == ActType::u8 && tail.residual.out.type == ActType::u8;
-    for (const TailConv& c : tail.convs) u8 = u8 && c.in.type == ActType::u8 && c.out.type == ActType::u8;
-    return u8;
+    bool ok = tail.residual.in.type == ActType::u8 && tail.residual.out.type == ActType::u8 &&
+              fits_avx512_requantization(tail.residual);
+    for (const TailConv& c : tail.convs)
+        ok = ok && c.in.type == ActType::u8 && c.out.type == ActType::u8 && fits_avx512_requantization(c);
+    return ok;
 }
 
 TailPath best_tail_path(const FineTuneTail& tail) {
@@ -228,6 +266,7 @@ detail::PackedConv pack(const TailConv& conv) {
         p.right_shift[o] = std::max(-m.shift, 0);
     }
     p.out_zero_point = conv.q.output_offset;
+    p.fold_zero_point = zero_point_folds(conv);
     p.act_min = conv.q.activation_min;
     p.act_max = conv.q.activation_max;
     return p;

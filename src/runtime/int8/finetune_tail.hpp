@@ -15,10 +15,12 @@
 //
 // Arithmetic: TFLite's (reference/int8_kernels.hpp), bit for bit: int32 accumulation of
 // (x - zero point) x weight over taps inside the image, MultiplyByQuantizedMultiplier, output
-// zero point, clamp. Two code paths: portable C++, and AVX-512 VNNI (C == 4, u8 activations:
-// the 4 u8 channels of a pixel fill one 32-bit lane of vpdpbusd) chosen at run time when the
-// CPU has it. Padding is stored as the zero point and its share subtracted from the bias
-// (sum (x - zp) w = sum x w - zp sum w), so border pixels need no special case.
+// zero point, clamp. Two code paths: AVX-512 VNNI (C == 4, u8 activations: the 4 u8 channels
+// of a pixel fill one 32-bit lane of vpdpbusd), chosen at run time when the CPU has it; and
+// portable C++, the same arithmetic written plainly (the oracle of the fast path, and a fallback
+// for callers: the oneDNN backend fuses the tail only where the AVX-512 path runs). Padding is
+// stored as the zero point and its share subtracted from the bias (sum (x - zp) w =
+// sum x w - zp sum w), so border pixels need no special case.
 #include "runtime/int8/qdq_graph.hpp"
 
 #include <cstddef>
@@ -52,7 +54,8 @@ std::optional<FineTuneTail> match_finetune_tail(const Int8Graph& program, std::s
 enum class TailPath { portable, avx512_vnni };
 std::string_view tail_path_name(TailPath path);
 
-/// Whether this CPU and `tail` can take the AVX-512 VNNI path (C == 4, u8 tensors throughout).
+/// Whether this CPU and `tail` can take the AVX-512 VNNI path (C == 4, u8 tensors throughout,
+/// accumulators that stay below 2^30 after the requantization's left shift).
 bool avx512_vnni_usable(const FineTuneTail& tail);
 /// The fastest path for `tail` here.
 TailPath best_tail_path(const FineTuneTail& tail);

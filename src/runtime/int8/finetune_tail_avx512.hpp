@@ -18,6 +18,9 @@ namespace tomoedge::runtime::int8::detail {
 constexpr std::int64_t row_slack = 32;
 
 /// One conv layer of the tail (at most 4 output channels), TFLite's arithmetic packed.
+/// Preconditions (finetune_tail.cpp checks them, else the portable path runs): every
+/// accumulator satisfies |acc| x 2^left_shift < 2^30; fold_zero_point only where also
+/// |acc| 2^left + 2^(right-1) + |zero point| 2^right < 2^31 for every channel.
 struct PackedConv {
     int out_channels = 0;
     std::int32_t weights[4][9] = {};  // [o][tap]: 4 signed bytes, one per input channel (or per kernel column)
@@ -25,6 +28,7 @@ struct PackedConv {
     std::int32_t multiplier[4] = {};
     std::int32_t left_shift[4] = {}, right_shift[4] = {};
     std::int32_t out_zero_point = 0, act_min = 0, act_max = 255;
+    bool fold_zero_point = false;     // add the zero point inside the rounding constant
 };
 
 bool cpu_has_avx512_vnni();

@@ -19,8 +19,10 @@
 // copy is a byte copy).
 //
 // The Fine-Tune net's steps (int8/finetune_tail.hpp: its 3x3 convs, Concat and 1x1 residual)
-// run as one fused host step, bit-exact with the reference: as oneDNN primitives its 1- to
-// 4-channel convolutions cost ~4-5 ms each per megapixel, ten times the whole net's arithmetic.
+// run as one fused host step, bit-exact with the reference, where the CPU takes the kernel's
+// AVX-512 VNNI path: as oneDNN primitives its 1- to 4-channel convolutions cost ~4-5 ms each per
+// megapixel, ten times the whole net's arithmetic. Elsewhere the general path below runs them
+// (the kernel's portable C++ path is the oracle's arithmetic, not a fast kernel).
 #include "core/error.hpp"
 #include "runtime/int8/finetune_tail.hpp"
 #include "runtime/onednn/int8_host.hpp"
@@ -68,7 +70,7 @@ public:
         stats_.weight_bytes = 0;
         lower_input();
         for (std::size_t i = 0; i < program_.steps.size(); ++i) {
-            if (auto tail = int8::match_finetune_tail(program_, i)) {
+            if (auto tail = int8::match_finetune_tail(program_, i); tail && int8::avx512_vnni_usable(*tail)) {
                 i = tail->last_step;
                 lower_finetune_tail(std::move(*tail));
                 continue;
@@ -302,7 +304,7 @@ private:
         const Shape& shape = shapes_.at(tail.output);
         std::int64_t macs_per_pixel = 2;  // the residual
         for (const int8::TailConv& c : tail.convs) macs_per_pixel += 9 * c.in_channels * c.out_channels;
-        const int8::TailPath path = int8::best_tail_path(tail);
+        const int8::TailPath path = int8::TailPath::avx512_vnni;
         const std::string node = program_.steps[tail.first_step].node.name + ".." + program_.steps[tail.last_step].node.name;
         const std::string what = fmt::format("Fine-Tune tail, {} convs fused", tail.convs.size() + 1);
         auto shared = std::make_shared<const int8::FineTuneTail>(std::move(tail));
