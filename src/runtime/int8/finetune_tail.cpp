@@ -172,20 +172,24 @@ std::int32_t requantize(std::int32_t acc, const TailConv& c, int o) {
     return std::clamp(v, c.q.activation_min, c.q.activation_max);
 }
 
-// Portable rows: int32 (value - zero point) per pixel and channel, pixel -1 first; padding is 0.
-void portable_conv_row(const TailConv& conv, const std::int32_t* const rows[3], std::int64_t w, std::int32_t* out) {
+// Portable rows: int32 (value - zero point), one plane of w + 2 per channel (pixel -1 first);
+// padding is 0. Plane-wise loops over x, so the compiler vectorizes the accumulation.
+void portable_conv_row(const TailConv& conv, const std::int32_t* const rows[3], std::int64_t w, std::int32_t* out,
+                       std::int32_t* acc) {
     const int C = conv.in_channels, O = conv.out_channels;
-    for (std::int64_t x = 0; x < w; ++x)
-        for (int o = 0; o < O; ++o) {
-            std::int32_t acc = conv.bias[static_cast<std::size_t>(o)];
+    const std::int64_t stride = w + 2;
+    for (int o = 0; o < O; ++o) {
+        std::fill_n(acc, w, conv.bias[static_cast<std::size_t>(o)]);
+        for (int c = 0; c < C; ++c)
             for (int dy = 0; dy < 3; ++dy)
                 for (int dx = 0; dx < 3; ++dx) {
-                    const std::int32_t* in = rows[dy] + (x + dx) * C;
-                    for (int c = 0; c < C; ++c)
-                        acc += in[c] * conv.weights[static_cast<std::size_t>(((o * C + c) * 3 + dy) * 3 + dx)];
+                    const std::int32_t wv = conv.weights[static_cast<std::size_t>(((o * C + c) * 3 + dy) * 3 + dx)];
+                    const std::int32_t* in = rows[dy] + c * stride + dx;  // pixel x - 1 + dx
+                    for (std::int64_t x = 0; x < w; ++x) acc[x] += in[x] * wv;
                 }
-            out[(x + 1) * O + o] = requantize(acc, conv, o) - conv.out.zero_point;
-        }
+        std::int32_t* plane = out + o * stride + 1;
+        for (std::int64_t x = 0; x < w; ++x) plane[x] = requantize(acc[x], conv, o) - conv.out.zero_point;
+    }
 }
 
 void run_portable(const FineTuneTail& tail, const TailImage& src, const TailImage& dst) {
@@ -202,7 +206,7 @@ void run_portable(const FineTuneTail& tail, const TailImage& src, const TailImag
             for (int s = 0; s < 3; ++s)
                 rings[static_cast<std::size_t>(3 * k + s)].assign(
                     static_cast<std::size_t>((W + 2) * (k == 0 ? 1 : tail.channels())), 0);
-        std::vector<std::int32_t> c_row(static_cast<std::size_t>(W + 2));
+        std::vector<std::int32_t> c_row(static_cast<std::size_t>(W + 2)), acc(static_cast<std::size_t>(W));
         const auto [y0, y1] = band(H);
         for (std::int64_t n = 0; n < src.n && y0 < y1; ++n) {
             const std::byte* g = src.data + n * src.image_stride;
@@ -219,17 +223,17 @@ void run_portable(const FineTuneTail& tail, const TailImage& src, const TailImag
                     return;
                 }
                 const std::int32_t* in[3] = {row_of(k - 1, r - 1), row_of(k - 1, r), row_of(k - 1, r + 1)};
-                portable_conv_row(tail.convs[static_cast<std::size_t>(k - 1)], in, W, row);
+                portable_conv_row(tail.convs[static_cast<std::size_t>(k - 1)], in, W, row, acc.data());
             };
             RowPuller puller(L, y0);
             for (std::int64_t y = y0; y < y1; ++y) {
                 puller.ensure(L - 1, y + 1, produce);
                 const std::int32_t* in[3] = {row_of(L - 1, y - 1), row_of(L - 1, y), row_of(L - 1, y + 1)};
-                portable_conv_row(tail.convs.back(), in, W, c_row.data());  // c - g's zero point
+                portable_conv_row(tail.convs.back(), in, W, c_row.data(), acc.data());  // c - g's zero point
                 for (std::int64_t x = 0; x < W; ++x) {
                     const std::int32_t gv = load(g + (y * W + x) * src.pixel_stride, g_type) - g_zp;
-                    const std::int32_t acc = res.bias[0] + gv * res.weights[0] + c_row[static_cast<std::size_t>(x + 1)] * res.weights[1];
-                    out[(y * W + x) * dst.pixel_stride] = static_cast<std::byte>(static_cast<std::uint8_t>(requantize(acc, res, 0)));
+                    const std::int32_t sum = res.bias[0] + gv * res.weights[0] + c_row[static_cast<std::size_t>(x + 1)] * res.weights[1];
+                    out[(y * W + x) * dst.pixel_stride] = static_cast<std::byte>(static_cast<std::uint8_t>(requantize(sum, res, 0)));
                 }
             }
         }
