@@ -24,6 +24,7 @@ struct QuantizeCliOptions {
     int threads = 0;
     bool json = false;
     bool clip_output = false;
+    bool no_equalize = false;
 };
 
 void run_quantize(const QuantizeCliOptions& o) {
@@ -34,6 +35,7 @@ void run_quantize(const QuantizeCliOptions& o) {
     options.activations = quant::parse_act_type(o.activations);
     options.slices = o.slices;
     options.clip_output = o.clip_output;
+    options.equalize = !o.no_equalize;
     const model::Graph fp32 = model::import_onnx(o.model);
     quant::QuantizeReport report;
     const model::Graph q = quant::quantize_model(fp32, io::parse_data_path(o.calib), options, &report);
@@ -51,6 +53,7 @@ void run_quantize(const QuantizeCliOptions& o) {
                     {"slices", o.slices},
                     {"shape", {report.height, report.width}},
                     {"groups", report.groups},
+                    {"equalized_pairs", report.equalized_pairs},
                     {"seconds", report.seconds},
                     {"tensors", std::move(tensors)}});
         return;
@@ -61,8 +64,9 @@ void run_quantize(const QuantizeCliOptions& o) {
                         fmt::format("{:.5g}", t.range.high), fmt::format("{:.5g}", t.params.scale),
                         std::to_string(t.params.zero_point)});
     print_table({"tensor", "min", "max", "low", "high", "scale", "zero_point"}, rows);
-    fmt::print("{} tensors in {} shared-scale groups, {} ({} activations), {} slices of {} x {}, {:.2f} s -> {}\n",
-               report.tensors.size(), report.groups, quant::describe_method(options.calibration), o.activations,
+    fmt::print("{} tensors in {} shared-scale groups, {} conv pairs equalized, {} ({} activations), {} slices of {} x {}, "
+               "{:.2f} s -> {}\n",
+               report.tensors.size(), report.groups, report.equalized_pairs, quant::describe_method(options.calibration), o.activations,
                o.slices, report.height, report.width, report.seconds, o.output);
 }
 
@@ -88,6 +92,8 @@ void add_quantize_command(CLI::App& app) {
         ->check(CLI::IsMember({"u8", "s8"}));
     cmd->add_flag("--clip-output", o->clip_output,
                   "Let --method clip the model's output (the image) too; by default it keeps its whole observed range");
+    cmd->add_flag("--no-equalize", o->no_equalize,
+                  "Skip cross-layer range equalization of Conv+ReLU -> Conv pairs (saves one calibration pass)");
     add_json_flag(*cmd, o->json);
     add_threads_option(*cmd, o->threads);
     cmd->callback([o] { run_quantize(*o); });

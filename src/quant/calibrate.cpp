@@ -7,6 +7,8 @@
 #include "runtime/denoiser.hpp"
 #include "runtime/reference_backend.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <set>
 
 namespace tomoedge::quant {
@@ -45,9 +47,16 @@ CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int
         const std::int64_t H = value.dim(2), W = value.dim(3);
         const std::int64_t padded_h = runtime::round_up(h, multiple[0]), padded_w = runtime::round_up(w, multiple[1]);
         const std::int64_t keep_h = std::max<std::int64_t>(1, h * H / padded_h), keep_w = std::max<std::int64_t>(1, w * W / padded_w);
-        for (std::int64_t p = 0; p < value.dim(0) * value.dim(1); ++p)
-            for (std::int64_t y = 0; y < keep_h; ++y)
-                hist.add(std::span<const float>(value.data() + (p * H + y) * W, static_cast<std::size_t>(keep_w)));
+        std::vector<float>& channel_max = run.channel_max[name];
+        const std::int64_t C = value.dim(1);
+        if (channel_max.empty()) channel_max.assign(static_cast<std::size_t>(C), -std::numeric_limits<float>::infinity());
+        for (std::int64_t p = 0; p < value.dim(0) * C; ++p)
+            for (std::int64_t y = 0; y < keep_h; ++y) {
+                const std::span<const float> row(value.data() + (p * H + y) * W, static_cast<std::size_t>(keep_w));
+                hist.add(row);
+                float& m = channel_max[static_cast<std::size_t>(p % C)];
+                m = std::max(m, *std::max_element(row.begin(), row.end()));
+            }
     });
 
     const model::ModelInfo info = model::read_model_info(fp32);

@@ -15,6 +15,7 @@ namespace tomoedge::quant {
 
 struct CalibrationRun {
     std::map<std::string, Histogram> histograms;  // by tensor name
+    std::map<std::string, std::vector<float>> channel_max;  // by tensor name: the maximum of each channel
     std::vector<std::int64_t> slices;             // the slice indices used
     std::int64_t height = 0, width = 0;
 };

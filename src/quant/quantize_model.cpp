@@ -4,6 +4,7 @@
 #include "core/timer.hpp"
 #include "model/model_info.hpp"
 #include "quant/calibrate.hpp"
+#include "quant/equalize.hpp"
 #include "quant/qdq_rewrite.hpp"
 
 #include <fmt/format.h>
@@ -29,23 +30,27 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
     if (options.calibration.method == Method::percentile &&
         !(options.calibration.percentile > 50 && options.calibration.percentile <= 100))
         fail("--percentile {} is not in (50, 100]", options.calibration.percentile);
-    const CalibrationRun run = calibrate(fp32, data, options.slices, tensors);
+    model::Graph source = fp32.clone();
+    std::vector<EqualizedPair> equalized;
+    if (options.equalize) equalized = equalize_ranges(source, calibrate(fp32, data, options.slices, tensors).channel_max);
+    const CalibrationRun run = calibrate(source, data, options.slices, tensors);
     std::map<std::string, Range> ranges;
     for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
     if (!options.clip_output) {
         const Histogram& out = run.histograms.at(fp32.output);
         ranges[fp32.output] = {out.min(), out.max()};
     }
-    auto params = unified_params(fp32, ranges, options.activations);
-    const auto groups = shared_scale_groups(fp32, tensors);
+    auto params = unified_params(source, ranges, options.activations);
+    const auto groups = shared_scale_groups(source, tensors);
     if (pinned_input)
         for (const auto& group : groups)
             if (std::find(group.begin(), group.end(), fp32.input) != group.end())
                 for (const auto& t : group) params[t] = *pinned_input;
-    model::Graph q = make_qdq_graph(fp32, params);
+    model::Graph q = make_qdq_graph(source, params);
 
     model::ModelInfo info = model::read_model_info(fp32);
-    info.calibration = describe_method(options.calibration) + (options.clip_output ? "" : "; output: observed range");
+    info.calibration = describe_method(options.calibration) + (options.clip_output ? "" : "; output: observed range") +
+                       (equalized.empty() ? "" : fmt::format("; {} conv pairs range-equalized", equalized.size()));
     info.calibration_data = data.str();
     info.calibration_slices = options.slices;
     info.quantization = fmt::format("int8 qdq: s8 weights per channel, {} activations per tensor, s32 bias",
@@ -58,6 +63,7 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
             report->tensors[t] = {h.min(), h.max(), ranges.at(t), params.at(t)};
         }
         report->groups = static_cast<int>(groups.size());
+        report->equalized_pairs = static_cast<int>(equalized.size());
         report->height = run.height;
         report->width = run.width;
         report->seconds = watch.seconds();

@@ -18,6 +18,9 @@ struct QuantizeOptions {
     // entropy would) erases the features users look for, so by default it keeps the whole
     // observed range and only the hidden activations are clipped by the method.
     bool clip_output = false;
+    // Cross-layer range equalization (quant/equalize.hpp) before the calibration that sets the
+    // ranges: one extra calibration pass.
+    bool equalize = true;
 };
 
 struct TensorReport {
@@ -30,6 +33,7 @@ struct QuantizeReport {
     std::map<std::string, TensorReport> tensors;
     int groups = 0;  // shared-scale groups
     std::int64_t height = 0, width = 0;
+    int equalized_pairs = 0;
     double seconds = 0;
 };
 
