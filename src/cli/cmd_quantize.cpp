@@ -25,6 +25,7 @@ struct QuantizeCliOptions {
     bool json = false;
     bool clip_output = false;
     bool no_equalize = false;
+    bool no_bias_correction = false;
 };
 
 void run_quantize(const QuantizeCliOptions& o) {
@@ -36,6 +37,7 @@ void run_quantize(const QuantizeCliOptions& o) {
     options.slices = o.slices;
     options.clip_output = o.clip_output;
     options.equalize = !o.no_equalize;
+    options.correct_bias = !o.no_bias_correction;
     const model::Graph fp32 = model::import_onnx(o.model);
     quant::QuantizeReport report;
     const model::Graph q = quant::quantize_model(fp32, io::parse_data_path(o.calib), options, &report);
@@ -54,6 +56,7 @@ void run_quantize(const QuantizeCliOptions& o) {
                     {"shape", {report.height, report.width}},
                     {"groups", report.groups},
                     {"equalized_pairs", report.equalized_pairs},
+                    {"corrected_biases", report.corrected_biases},
                     {"seconds", report.seconds},
                     {"tensors", std::move(tensors)}});
         return;
@@ -64,9 +67,9 @@ void run_quantize(const QuantizeCliOptions& o) {
                         fmt::format("{:.5g}", t.range.high), fmt::format("{:.5g}", t.params.scale),
                         std::to_string(t.params.zero_point)});
     print_table({"tensor", "min", "max", "low", "high", "scale", "zero_point"}, rows);
-    fmt::print("{} tensors in {} shared-scale groups, {} conv pairs equalized, {} ({} activations), {} slices of {} x {}, "
+    fmt::print("{} tensors in {} shared-scale groups, {} conv pairs equalized, {} biases corrected, {} ({} activations), {} slices of {} x {}, "
                "{:.2f} s -> {}\n",
-               report.tensors.size(), report.groups, report.equalized_pairs, quant::describe_method(options.calibration), o.activations,
+               report.tensors.size(), report.groups, report.equalized_pairs, report.corrected_biases, quant::describe_method(options.calibration), o.activations,
                o.slices, report.height, report.width, report.seconds, o.output);
 }
 
@@ -94,6 +97,8 @@ void add_quantize_command(CLI::App& app) {
                   "Let --method clip the model's output (the image) too; by default it keeps its whole observed range");
     cmd->add_flag("--no-equalize", o->no_equalize,
                   "Skip cross-layer range equalization of Conv+ReLU -> Conv pairs (saves one calibration pass)");
+    cmd->add_flag("--no-bias-correction", o->no_bias_correction,
+                  "Skip empirical bias correction (one float simulation of the int8 model per Conv)");
     add_json_flag(*cmd, o->json);
     add_threads_option(*cmd, o->threads);
     cmd->callback([o] { run_quantize(*o); });

@@ -14,7 +14,7 @@
 namespace tomoedge::quant {
 
 CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
-                         const std::vector<std::string>& tensors) {
+                         const std::vector<std::string>& tensors, int keep_inputs) {
     if (slices < 1) fail("calibration: --slices must be at least 1, got {}", slices);
     auto reader = io::StackReader::open(data);
     const Shape shape = reader->info().shape;
@@ -41,7 +41,11 @@ CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int
     for (const auto& t : tensors) run.histograms.emplace(t, Histogram());
     // Only the image's own pixels count: padding rows and columns repeat edge pixels and would
     // weight them twice. Activations keep the input's spatial grid up to the pooling factor.
+    const int keep_every = std::max(1, slices / std::max(1, keep_inputs));
+    int inputs_seen = 0;
     backend->set_observer([&](const std::string& name, const Tensor<float>& value) {
+        if (name == fp32.input && inputs_seen++ % keep_every == 0 && static_cast<int>(run.inputs.size()) < keep_inputs)
+            run.inputs.push_back(value.clone());
         if (!wanted.count(name)) return;
         Histogram& hist = run.histograms.at(name);
         const std::int64_t H = value.dim(2), W = value.dim(3);

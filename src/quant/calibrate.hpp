@@ -17,6 +17,7 @@ struct CalibrationRun {
     std::map<std::string, Histogram> histograms;  // by tensor name
     std::map<std::string, std::vector<float>> channel_max;  // by tensor name: the maximum of each channel
     std::vector<std::int64_t> slices;             // the slice indices used
+    std::vector<Tensor<float>> inputs;            // `keep_inputs` network inputs, as prepared, spread evenly
     std::int64_t height = 0, width = 0;
 };
 
@@ -24,6 +25,6 @@ struct CalibrationRun {
 /// Throws Error naming the data for a stack with fewer slices than asked, slices smaller than
 /// the network's spatial multiple, or data the reader rejects (wrong rank, NaN).
 CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
-                         const std::vector<std::string>& tensors);
+                         const std::vector<std::string>& tensors, int keep_inputs = 0);
 
 }  // namespace tomoedge::quant

@@ -21,6 +21,9 @@ struct QuantizeOptions {
     // Cross-layer range equalization (quant/equalize.hpp) before the calibration that sets the
     // ranges: one extra calibration pass.
     bool equalize = true;
+    // Empirical bias correction (quant/bias_correction.hpp) on a few centre crops of the
+    // calibration inputs: one float simulation of the QDQ graph per Conv.
+    bool correct_bias = true;
 };
 
 struct TensorReport {
@@ -34,6 +37,7 @@ struct QuantizeReport {
     int groups = 0;  // shared-scale groups
     std::int64_t height = 0, width = 0;
     int equalized_pairs = 0;
+    int corrected_biases = 0;
     double seconds = 0;
 };
 

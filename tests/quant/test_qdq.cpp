@@ -36,14 +36,15 @@ struct Fixture {
     model::Graph int8;
     QuantizeReport report;
     explicit Fixture(ActType type = ActType::u8, Method method = Method::minmax, bool clip_output = false,
-                     bool equalize = true) {
+                     bool refine = true) {
         test_util::write_h5(dir / "calib.h5", "ns", test_util::smooth_volume(6, 40, 48));
         QuantizeOptions o;
         o.activations = type;
         o.calibration.method = method;
         o.slices = 4;
         o.clip_output = clip_output;
-        o.equalize = equalize;
+        o.equalize = refine;
+        o.correct_bias = refine;
         int8 = quantize_model(fp32, h5(dir / "calib.h5", "ns"), o, &report);
     }
 };
@@ -93,7 +94,7 @@ TEST(QdqRewrite, ConcatInputsShareOneScaleAfterUnification) {
 TEST(QdqRewrite, MetadataRecordsTheCalibration) {
     Fixture f(ActType::u8, Method::percentile);
     const model::ModelInfo info = model::read_model_info(f.int8);
-    EXPECT_EQ(info.calibration, "percentile 99.99; output: observed range; 9 conv pairs range-equalized");
+    EXPECT_EQ(info.calibration, "percentile 99.99; output: observed range; 9 conv pairs range-equalized; 16 biases corrected");
     EXPECT_EQ(model::read_model_info(Fixture(ActType::u8, Method::percentile, true, false).int8).calibration,
               "percentile 99.99");
     EXPECT_NE(info.calibration_data.find("calib.h5:ns"), std::string::npos);

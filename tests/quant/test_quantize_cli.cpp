@@ -45,20 +45,22 @@ TEST(QuantizeCli, WritesAQdqModelWithCalibrationMetadata) {
     const model::Graph g = model::import_onnx(out);
     EXPECT_TRUE(runtime::int8::is_qdq(g));
     const model::ModelInfo info = model::read_model_info(g);
-    EXPECT_EQ(info.calibration, "mse; output: observed range; 9 conv pairs range-equalized");
+    EXPECT_EQ(info.calibration, "mse; output: observed range; 9 conv pairs range-equalized; 16 biases corrected");
     EXPECT_EQ(info.calibration_slices, 3);
     EXPECT_NE(info.quantization.find("s8 activations"), std::string::npos);
     EXPECT_EQ(runtime::int8::lower_qdq(g).input_q.type, runtime::int8::ActType::s8);
     EXPECT_EQ(j["equalized_pairs"], 9);
+    EXPECT_EQ(j["corrected_biases"], 16);
 }
 
-TEST(QuantizeCli, EqualizationAndOutputClippingCanBeTurnedOff) {
+TEST(QuantizeCli, EqualizationBiasCorrectionAndOutputClippingCanBeTurnedOff) {
     Files f;
     const std::string out = (f.dir / "int8.onnx").string();
     const auto r = run_tomoedge({"quantize", f.model, "--calib", f.calib, "--slices", "3", "--method", "mse",
-                                 "--no-equalize", "--clip-output", "-o", out, "--json"});
+                                 "--no-equalize", "--no-bias-correction", "--clip-output", "-o", out, "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["equalized_pairs"], 0);
+    EXPECT_EQ(nlohmann::json::parse(r.out)["corrected_biases"], 0);
     EXPECT_EQ(model::read_model_info(model::import_onnx(out)).calibration, "mse");
 }
 
