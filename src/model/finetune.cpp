@@ -41,13 +41,6 @@ const Node* producer_of(const Graph& g, const std::string& tensor) {
     return nullptr;
 }
 
-std::vector<const Node*> readers_of(const Graph& g, const std::string& tensor) {
-    std::vector<const Node*> out;
-    for (const Node& n : g.nodes)
-        if (std::find(n.inputs.begin(), n.inputs.end(), tensor) != n.inputs.end()) out.push_back(&n);
-    return out;
-}
-
 // Scale and zero point of a Q/DQ node, as (value, dtype, zero point); equal triples mean equal
 // quantization parameters.
 struct QdqParams {

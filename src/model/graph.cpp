@@ -364,4 +364,11 @@ std::map<std::string, int> consumer_counts(const Graph& graph) {
     return counts;
 }
 
+std::vector<const Node*> readers_of(const Graph& graph, const std::string& tensor) {
+    std::vector<const Node*> out;
+    for (const Node& n : graph.nodes)
+        if (std::find(n.inputs.begin(), n.inputs.end(), tensor) != n.inputs.end()) out.push_back(&n);
+    return out;
+}
+
 }  // namespace tomoedge::model

@@ -97,4 +97,7 @@ std::array<std::int64_t, 2> spatial_multiple(const Graph& graph);
 /// backend may free or reuse a buffer).
 std::map<std::string, int> consumer_counts(const Graph& graph);
 
+/// The nodes that read `tensor`, in graph order.
+std::vector<const Node*> readers_of(const Graph& graph, const std::string& tensor);
+
 }  // namespace tomoedge::model

@@ -1,6 +1,7 @@
 #include "quant/equalize.hpp"
 
 #include "core/error.hpp"
+#include "quant/qdq_rewrite.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,38 +13,24 @@ namespace {
 using model::Node;
 using model::OpKind;
 
-std::vector<Node*> readers_of(model::Graph& g, const std::string& tensor) {
-    std::vector<Node*> out;
-    for (Node& n : g.nodes)
-        if (std::find(n.inputs.begin(), n.inputs.end(), tensor) != n.inputs.end()) out.push_back(&n);
-    return out;
-}
-
 bool has_f32_constant(const model::Graph& g, const Node& n, std::size_t input) {
     return n.inputs.size() > input && g.is_constant(n.inputs[input]) && g.constant(n.inputs[input]).dtype == DType::f32;
-}
-
-// The ReLU output of `conv` when a ReLU is its only reader, else nullptr.
-Node* single_relu(model::Graph& g, const Node& conv) {
-    const auto readers = readers_of(g, conv.outputs[0]);
-    if (readers.size() != 1 || readers[0]->op != OpKind::Relu || conv.outputs[0] == g.output) return nullptr;
-    return readers[0];
 }
 
 }  // namespace
 
 std::vector<EqualizedPair> equalize_ranges(model::Graph& g, const std::map<std::string, std::vector<float>>& channel_max) {
     std::vector<EqualizedPair> done;
-    for (Node& a : g.nodes) {
+    for (const Node& a : g.nodes) {
         if (a.op != OpKind::Conv || !has_f32_constant(g, a, 1) || !has_f32_constant(g, a, 2)) continue;
-        Node* relu = single_relu(g, a);
+        const Node* relu = fused_relu(g, a);
         if (relu == nullptr || relu->outputs[0] == g.output) continue;
         const std::string& t = relu->outputs[0];
-        const auto readers = readers_of(g, t);
+        const auto readers = model::readers_of(g, t);
         if (readers.size() != 1 || readers[0]->op != OpKind::Conv || readers[0]->inputs[0] != t ||
             !has_f32_constant(g, *readers[0], 1))
             continue;
-        Node& b = *readers[0];
+        const Node& b = *readers[0];
         const auto ranges = channel_max.find(t);
         if (ranges == channel_max.end()) continue;
 

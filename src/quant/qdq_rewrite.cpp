@@ -9,31 +9,18 @@
 
 namespace tomoedge::quant {
 
-namespace {
-
 using model::Node;
 using model::OpKind;
 
-std::map<std::string, std::vector<const Node*>> readers_of(const model::Graph& g) {
-    std::map<std::string, std::vector<const Node*>> r;
-    for (const Node& n : g.nodes)
-        for (const auto& in : n.inputs) r[in].push_back(&n);
-    return r;
+const Node* fused_relu(const model::Graph& g, const Node& conv) {
+    if (conv.outputs[0] == g.output) return nullptr;
+    const auto readers = model::readers_of(g, conv.outputs[0]);
+    return readers.size() == 1 && readers[0]->op == OpKind::Relu ? readers[0] : nullptr;
 }
-
-// The Relu fused into `conv`, if the Conv feeds nothing but one Relu (and is not the output).
-const Node* fused_relu(const model::Graph& g, const Node& conv, const std::map<std::string, std::vector<const Node*>>& readers) {
-    auto it = readers.find(conv.outputs[0]);
-    if (it == readers.end() || it->second.size() != 1 || conv.outputs[0] == g.output) return nullptr;
-    return it->second[0]->op == OpKind::Relu ? it->second[0] : nullptr;
-}
-
-}  // namespace
 
 std::vector<std::string> quantized_tensors(const model::Graph& g) {
     if (runtime::int8::is_qdq(g))
         fail("model '{}' is already quantized (it has QuantizeLinear/DequantizeLinear nodes)", g.name);
-    const auto readers = readers_of(g);
     std::set<const Node*> fused;
     std::vector<std::string> out{g.input};
     for (const Node& n : g.nodes) {
@@ -44,7 +31,7 @@ std::vector<std::string> quantized_tensors(const model::Graph& g) {
                          n.inputs[1]);
                 if (n.inputs.size() > 2 && !g.is_constant(n.inputs[2]))
                     fail("node '{}' (Conv): bias '{}' is not a constant", n.name, n.inputs[2]);
-                if (const Node* r = fused_relu(g, n, readers)) {
+                if (const Node* r = fused_relu(g, n)) {
                     fused.insert(r);
                     out.push_back(r->outputs[0]);
                 } else {

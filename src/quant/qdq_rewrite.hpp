@@ -21,6 +21,10 @@
 
 namespace tomoedge::quant {
 
+/// The Relu that quantization fuses into `conv` (a Relu that is the Conv's only reader, the Conv
+/// not being the graph output), or nullptr.
+const model::Node* fused_relu(const model::Graph& graph, const model::Node& conv);
+
 /// The activation tensors that get QuantizeLinear/DequantizeLinear, in graph order. Throws Error
 /// for an already quantized graph or an op the quantizer cannot handle, naming it.
 std::vector<std::string> quantized_tensors(const model::Graph& graph);
