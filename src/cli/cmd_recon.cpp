@@ -21,6 +21,7 @@ namespace {
 struct ReconArgs {
     std::string input, output, filter = "shepp-logan", centre, rows, dtype = "f32";
     std::int64_t slab_rows = 8;
+    int split = 0, subset = -1, leave_out = -1;
     bool json = false;
     int threads = 0;
 };
@@ -40,6 +41,12 @@ void run_recon(const ReconArgs& a) {
             fail("--center '{}': expected a detector column (e.g. 511.5) or 'auto'", a.centre);
         o.centre = c;
     }
+    if ((a.subset >= 0 || a.leave_out >= 0) && a.split < 2)
+        fail("--subset and --leave-out need --split K (K >= 2 interleaved angle subsets)");
+    if (a.subset >= 0 && a.leave_out >= 0) fail("give --subset or --leave-out, not both");
+    if (a.split != 0 && a.subset < 0 && a.leave_out < 0)
+        fail("--split {} needs --subset J (angles J, J+K, ...) or --leave-out J (all the others)", a.split);
+    if (a.split != 0) o.angles = {a.split, a.subset >= 0 ? a.subset : a.leave_out, a.leave_out >= 0};
     io::DataPath out = io::parse_data_path(a.output);
     if (out.format == io::StackFormat::hdf5 && out.dataset.empty()) out.dataset = "recon";
     if (!a.rows.empty()) {
@@ -96,6 +103,11 @@ void add_recon_command(CLI::App& app) {
     cmd->add_option("--slab-rows", a->slab_rows, "Detector rows per slab (memory ~ rows x angles x cols x 8 bytes)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    cmd->add_option("--split", a->split,
+                    "Deal the angles into K interleaved subsets (Noise2Inverse): with --subset J reconstruct angles J, "
+                    "J+K, J+2K, ...; with --leave-out J all the others");
+    cmd->add_option("--subset", a->subset, "With --split K: reconstruct only angle subset J (0..K-1)");
+    cmd->add_option("--leave-out", a->leave_out, "With --split K: reconstruct every angle but those of subset J");
     cmd->add_option("--dtype", a->dtype, "Output type: f32, u16 or u8 (rounded and clamped)")->capture_default_str();
     add_threads_option(*cmd, a->threads);
     add_json_flag(*cmd, a->json);

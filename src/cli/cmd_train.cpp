@@ -6,7 +6,11 @@
 #include "core/error.hpp"
 
 #ifdef TOMOEDGE_HAVE_TORCH
+#include "io/data_exchange.hpp"
+#include "io/data_path.hpp"
+#include "io/stack.hpp"
 #include "model/onnx_export.hpp"
+#include "recon/reconstruct_file.hpp"
 #include "train/export.hpp"
 #include "train/trainer.hpp"
 
@@ -14,6 +18,9 @@
 #include <malloc.h>
 
 #include <cmath>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
 #endif
 
 #include <memory>
@@ -26,7 +33,7 @@ namespace {
 
 struct TrainCommand {
     train::TrainOptions options;
-    std::string data, output, vgg, checkpoint, resume;
+    std::string data, output, vgg, checkpoint, resume, scan, reference, init, filter = "shepp-logan", centre, rows;
     bool no_augment = false;
     bool json = false;
 };
@@ -46,6 +53,59 @@ void keep_freed_memory_for_reuse() {
     mallopt(M_TRIM_THRESHOLD, -1);
 }
 
+// The scan's sub-reconstructions (Noise2Inverse), with recon's normalisation, centre and filter.
+train::SplitVolumes split_scan(const TrainCommand& c) {
+    recon::ReconOptions r;
+    r.window = recon::parse_filter_window(c.filter);
+    if (c.centre == "auto") {
+        r.auto_centre = true;
+    } else if (!c.centre.empty()) {
+        try {
+            std::size_t used = 0;
+            r.centre = std::stod(c.centre, &used);
+            if (used != c.centre.size()) throw std::invalid_argument(c.centre);
+        } catch (const std::exception&) {
+            fail("--center '{}': expected a detector column (e.g. 511.5) or 'auto'", c.centre);
+        }
+    }
+    if (!c.rows.empty()) {
+        const io::ProjectionInfo info = io::read_projection_info(c.scan);
+        std::tie(r.row_first, r.row_count) = recon::parse_row_range(c.rows, info.rows);
+    }
+    recon::ReconSummary summary;
+    auto subsets = recon::reconstruct_subsets_file(c.scan, r, c.options.splits, &summary);
+    if (c.options.verbose)
+        std::fprintf(stderr, "train: %d sub-reconstructions of %s: %lld slices of %lld x %lld, %lld angles, centre %.2f (%s), %.1f s\n",
+                     c.options.splits, c.scan.c_str(), static_cast<long long>(summary.slices),
+                     static_cast<long long>(summary.size), static_cast<long long>(summary.size),
+                     static_cast<long long>(summary.angles), summary.centre, summary.centre_source.c_str(),
+                     summary.seconds);
+    return train::make_split_volumes(std::move(subsets), c.options.normalisation);
+}
+
+// Validation data for self-supervised training: the full reconstruction against a reference
+// (e.g. a normal-dose reconstruction), mapped like the training volumes. It only reports.
+train::VolumePair reference_pair(const train::SplitVolumes& volumes, const std::string& reference) {
+    const io::DataPath path = io::parse_data_path(reference);
+    auto reader = io::StackReader::open(path);
+    const Shape& want = volumes.sum.shape();
+    if (reader->info().shape != want)
+        fail("{}: shape {} differs from the scan's reconstruction {}", reader->name(), reader->info().shape.str(),
+             want.str());
+    train::VolumePair pair;
+    pair.noisy = train::full_reconstruction(volumes);
+    pair.clean = reader->read(0, want[0]);
+    pair.low = volumes.low;
+    pair.high = volumes.high;
+    const float scale = static_cast<float>(1.0 / (volumes.high - volumes.low));
+    const float offset = static_cast<float>(volumes.low);
+    for (auto& v : pair.clean) {
+        if (!std::isfinite(v)) fail("{}: holds a non-finite value (NaN or Inf)", reader->name());
+        v = (v - offset) * scale;
+    }
+    return pair;
+}
+
 void run_train(TrainCommand& c) {
     keep_freed_memory_for_reuse();
     auto& o = c.options;
@@ -53,8 +113,25 @@ void run_train(TrainCommand& c) {
     o.vgg = c.vgg;
     o.checkpoint_dir = c.checkpoint;
     o.resume = c.resume;
+    o.init = c.init;
     o.augment = !c.no_augment;
-    const train::TrainResult result = train::train(o);
+    train::TrainResult result;
+    if (o.self_supervised) {
+        if (c.scan.empty()) fail("--self-supervised needs --scan SCAN.h5 (Data Exchange projections)");
+        if (!c.data.empty()) fail("--self-supervised trains on --scan alone; drop --data (or --self-supervised)");
+        if (!c.vgg.empty()) fail("--self-supervised trains on MSE alone; drop --vgg");
+        o.mse_only = true;
+        o.scan = c.scan;
+        const train::SplitVolumes volumes = split_scan(c);
+        std::optional<train::VolumePair> validation;
+        if (!c.reference.empty()) validation = reference_pair(volumes, c.reference);
+        result = train::train_self_supervised(o, volumes, validation ? &*validation : nullptr);
+    } else {
+        if (!c.scan.empty() || !c.reference.empty())
+            fail("--scan and --reference are for --self-supervised training; supervised training reads --data");
+        if (c.data.empty()) fail("--data: no training data file given (or --self-supervised --scan SCAN.h5)");
+        result = train::train(o);
+    }
     const model::Graph graph = train::trained_model(result, o);
     model::export_onnx(graph, c.output);
 
@@ -102,8 +179,23 @@ void add_train_command(CLI::App& app) {
     auto c = std::make_shared<TrainCommand>();
     auto& o = c->options;
     auto* cmd = app.add_subcommand("train", "Train TomoGAN (libtorch) and export the generator to ONNX");
-    cmd->add_option("--data", c->data, "Training data, TomoGAN HDF5 layout (train_ns/train_gt, test_ns/test_gt)")
-        ->required();
+    cmd->add_option("--data", c->data, "Training data, TomoGAN HDF5 layout (train_ns/train_gt, test_ns/test_gt)");
+    cmd->add_flag("--self-supervised", o.self_supervised,
+                  "Noise2Inverse: learn from the low-dose scan alone (--scan), no clean data: the angles are split "
+                  "into --splits interleaved subsets, each reconstructed by FBP; the network learns to predict one "
+                  "sub-reconstruction from the mean of the others (X:1), with MSE");
+    cmd->add_option("--scan", c->scan, "With --self-supervised: the scan, Data Exchange HDF5 (projections, flats, "
+                                       "darks, theta over a half turn)");
+    cmd->add_option("--splits", o.splits, "With --self-supervised: interleaved angle subsets K")->capture_default_str();
+    cmd->add_option("--reference", c->reference,
+                    "With --self-supervised: FILE.h5:DATASET or TIFF stack to validate against (e.g. a normal-dose "
+                    "reconstruction of the same rows); reported only, never trained on");
+    cmd->add_option("--filter", c->filter, "With --scan: FBP window, as recon: " + recon::filter_window_names())
+        ->capture_default_str();
+    cmd->add_option("--center", c->centre, "With --scan: rotation axis column or 'auto', as recon");
+    cmd->add_option("--rows", c->rows, "With --scan: detector rows FIRST:END, as recon");
+    cmd->add_option("--init", c->init,
+                    "Warm start: an fp32 TomoGAN ONNX model of the same layout (tomoedge's or PyTorch-exported)");
     cmd->add_option("-o,--output", c->output, "The trained model (.onnx)")->required();
     cmd->add_option("--iterations", o.iterations, "Iterations to reach (one = 1 generator + 2 discriminator steps)")
         ->capture_default_str();

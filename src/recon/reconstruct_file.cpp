@@ -3,6 +3,8 @@
 #include "core/error.hpp"
 #include "core/timer.hpp"
 #include "io/data_exchange.hpp"
+#include "recon/angle_split.hpp"
+#include "recon/dose.hpp"
 #include "recon/fbp.hpp"
 #include "recon/rotation_centre.hpp"
 
@@ -32,23 +34,29 @@ std::pair<std::int64_t, std::int64_t> parse_row_range(const std::string& text, s
     return {first, end - first};
 }
 
-ReconSummary reconstruct_file(const std::filesystem::path& input, const io::DataPath& output,
-                              const ReconOptions& o, const std::function<void(std::int64_t, std::int64_t)>& on_slab) {
-    Stopwatch clock;
-    const io::ProjectionInfo info = io::read_projection_info(input);
+namespace {
+
+struct RowRange {
+    std::int64_t first = 0, count = 0;
+};
+
+RowRange checked_rows(const std::filesystem::path& input, const io::ProjectionInfo& info, const ReconOptions& o) {
     const std::int64_t first = o.row_first;
     const std::int64_t count = o.row_count < 0 ? info.rows - first : o.row_count;
     if (first < 0 || count < 1 || first + count > info.rows)
         fail("{}: rows {}..{} are outside the detector (0..{})", input.string(), first, first + count, info.rows);
     if (o.slab_rows < 1) fail("slab rows must be >= 1, got {}", o.slab_rows);
+    return {first, count};
+}
 
-    ReconSummary s;
-    s.slices = count, s.size = info.cols, s.angles = info.angles, s.cols = info.cols;
+// Fills s.centre and s.centre_source: found in the data, given, or the middle of the detector.
+void resolve_centre(const std::filesystem::path& input, const io::ProjectionInfo& info, const ReconOptions& o,
+                    RowRange rows, ReconSummary& s) {
     const std::string source = input.string();
     if (o.auto_centre) {
         // Up to 16 rows around the middle of the range: enough signal, little I/O.
-        const std::int64_t n = std::min<std::int64_t>(16, count);
-        const std::int64_t mid = first + (count - n) / 2;
+        const std::int64_t n = std::min<std::int64_t>(16, rows.count);
+        const std::int64_t mid = rows.first + (rows.count - n) / 2;
         const io::Projections p = io::read_projections(input, mid, n);
         NormaliseStats ignored;
         const Tensor<float> sino = normalise(p, ignored, NormaliseOptions{0.5f, source});
@@ -63,24 +71,93 @@ ReconSummary reconstruct_file(const std::filesystem::path& input, const io::Data
     }
     if (!(s.centre >= 0 && s.centre <= static_cast<double>(info.cols - 1)))
         fail("{}: rotation centre {} is outside the detector columns 0..{}", source, s.centre, info.cols - 1);
+}
+
+}  // namespace
+
+std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection) {
+    std::vector<std::int64_t> kept;
+    if (selection.subsets == 0) {
+        kept.resize(static_cast<std::size_t>(angles));
+        for (std::int64_t a = 0; a < angles; ++a) kept[static_cast<std::size_t>(a)] = a;
+        return kept;
+    }
+    if (selection.index < 0 || selection.index >= selection.subsets)
+        fail("angle subset {} does not exist: subsets are numbered 0..{}", selection.index, selection.subsets - 1);
+    const auto subsets = interleaved_angle_subsets(angles, selection.subsets);
+    for (int j = 0; j < selection.subsets; ++j)
+        if ((j == selection.index) != selection.complement)
+            kept.insert(kept.end(), subsets[static_cast<std::size_t>(j)].begin(),
+                        subsets[static_cast<std::size_t>(j)].end());
+    std::sort(kept.begin(), kept.end());
+    return kept;
+}
+
+ReconSummary reconstruct_file(const std::filesystem::path& input, const io::DataPath& output,
+                              const ReconOptions& o, const std::function<void(std::int64_t, std::int64_t)>& on_slab) {
+    Stopwatch clock;
+    const io::ProjectionInfo info = io::read_projection_info(input);
+    const RowRange rows = checked_rows(input, info, o);
+    const std::string source = input.string();
+    const std::vector<std::int64_t> kept = selected_angles(info.angles, o.angles);
+    const bool all_angles = o.angles.subsets == 0;
+
+    ReconSummary s;
+    s.slices = rows.count, s.size = info.cols, s.angles = static_cast<std::int64_t>(kept.size()), s.cols = info.cols;
+    resolve_centre(input, info, o, rows, s);
 
     std::unique_ptr<Fbp> fbp;
-    std::vector<float> theta;
-    auto writer = io::StackWriter::create(output, Shape{count, info.cols, info.cols}, o.write);
-    for (std::int64_t r = first; r < first + count; r += o.slab_rows) {
-        const std::int64_t n = std::min(o.slab_rows, first + count - r);
-        const io::Projections p = io::read_projections(input, r, n);
-        if (!fbp) {
-            theta = p.theta_deg;
-            fbp = std::make_unique<Fbp>(theta, info.cols, FbpOptions{o.window, s.centre, info.cols});
-        }
+    auto writer = io::StackWriter::create(output, Shape{rows.count, info.cols, info.cols}, o.write);
+    for (std::int64_t r = rows.first; r < rows.first + rows.count; r += o.slab_rows) {
+        const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
+        io::Projections p = io::read_projections(input, r, n);
+        if (!all_angles) p = select_views(p, kept);
+        if (!fbp) fbp = std::make_unique<Fbp>(p.theta_deg, info.cols, FbpOptions{o.window, s.centre, info.cols});
         const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
-        writer->write(r - first, fbp->reconstruct(sino));
-        if (on_slab) on_slab(r - first + n, count);
+        writer->write(r - rows.first, fbp->reconstruct(sino));
+        if (on_slab) on_slab(r - rows.first + n, rows.count);
     }
     writer->commit();
     s.seconds = clock.seconds();
     return s;
+}
+
+std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path& input, const ReconOptions& o,
+                                                    int subsets, ReconSummary* summary) {
+    Stopwatch clock;
+    const io::ProjectionInfo info = io::read_projection_info(input);
+    const RowRange rows = checked_rows(input, info, o);
+    const std::string source = input.string();
+    ReconSummary s;
+    s.slices = rows.count, s.size = info.cols, s.angles = info.angles, s.cols = info.cols;
+    {
+        const io::Projections first = io::read_projections(input, rows.first, 1);
+        check_half_turn(first.theta_deg, source);
+        try {
+            interleaved_angle_subsets(info.angles, subsets);
+        } catch (const Error& e) {
+            fail("{}: {}", source, e.what());
+        }
+    }
+    resolve_centre(input, info, o, rows, s);
+
+    std::vector<Tensor<float>> volumes;
+    for (int j = 0; j < subsets; ++j) volumes.emplace_back(Shape{rows.count, info.cols, info.cols});
+    std::unique_ptr<SubsetFbp> fbp;
+    for (std::int64_t r = rows.first; r < rows.first + rows.count; r += o.slab_rows) {
+        const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
+        const io::Projections p = io::read_projections(input, r, n);
+        const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
+        if (!fbp) fbp = std::make_unique<SubsetFbp>(p.theta_deg, info.cols, subsets, FbpOptions{o.window, s.centre, info.cols});
+        const auto parts = fbp->reconstruct(sino);
+        const std::int64_t slice = info.cols * info.cols;
+        for (int j = 0; j < subsets; ++j)
+            std::copy(parts[static_cast<std::size_t>(j)].data(), parts[static_cast<std::size_t>(j)].data() + n * slice,
+                      volumes[static_cast<std::size_t>(j)].outer(r - rows.first));
+    }
+    s.seconds = clock.seconds();
+    if (summary) *summary = s;
+    return volumes;
 }
 
 }  // namespace tomoedge::recon

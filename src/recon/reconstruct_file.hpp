@@ -18,6 +18,14 @@
 
 namespace tomoedge::recon {
 
+/// Which projections to reconstruct from: all, or Noise2Inverse's interleaved subset `index` of
+/// `subsets` (angle_split.hpp), or all but that subset (`complement`: the leave-one-out input).
+struct AngleSelection {
+    int subsets = 0;  // 0 = all angles
+    int index = 0;
+    bool complement = false;
+};
+
 struct ReconOptions {
     FilterWindow window = FilterWindow::shepp_logan;
     /// Detector column of the rotation axis. Unset: the middle of the detector, (cols - 1) / 2.
@@ -26,6 +34,7 @@ struct ReconOptions {
     std::int64_t row_first = 0;
     std::int64_t row_count = -1;  // -1: to the last row
     std::int64_t slab_rows = 8;
+    AngleSelection angles;
     io::WriteOptions write;
 };
 
@@ -40,10 +49,21 @@ struct ReconSummary {
 /// Parses "a:b" (rows a..b-1; either end may be left out) into (first, count) for `rows` rows.
 std::pair<std::int64_t, std::int64_t> parse_row_range(const std::string& text, std::int64_t rows);
 
+/// The projection indices `selection` keeps of `angles` (all when selection.subsets == 0). Error
+/// for an index outside 0..subsets-1 or too few angles for the split.
+std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection);
+
 /// Reconstructs rows [row_first, row_first + row_count) of `input` into `output` (one slice per
 /// detector row). `on_slab` (optional) is told the slices done so far after each slab.
 ReconSummary reconstruct_file(const std::filesystem::path& input, const io::DataPath& output,
                               const ReconOptions& options,
                               const std::function<void(std::int64_t done, std::int64_t total)>& on_slab = {});
+
+/// Noise2Inverse's sub-reconstructions of rows [row_first, row_first + row_count) of `input`:
+/// `subsets` volumes (rows, size, size), each the FBP of one interleaved angle subset, with the
+/// normalisation, centre and filter of `options` (options.angles and options.write are unused).
+/// Error naming the file when the angles do not span a half turn or are too few for the split.
+std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path& input, const ReconOptions& options,
+                                                    int subsets, ReconSummary* summary = nullptr);
 
 }  // namespace tomoedge::recon

@@ -17,4 +17,11 @@ model::Graph generator_to_graph(GeneratorImpl& generator, const model::Normalisa
 /// (settings, iterations, data file, wall time) as JSON under tomoedge.training.
 model::Graph trained_model(const TrainResult& result, const TrainOptions& options);
 
+/// A warm start: copies the weights of a trained fp32 TomoGAN graph (tomoedge's, or one
+/// exported by PyTorch with other constant names) into `generator`. The graph's Conv nodes are
+/// matched in order to GeneratorImpl::layer_names(), weight and bias by shape. Throws Error naming
+/// `source` for an int8 (QDQ) model, another number of convolutions, or a shape that differs
+/// (another input depth or width: "another layout").
+void load_generator_weights(GeneratorImpl& generator, const model::Graph& graph, const std::string& source);
+
 }  // namespace tomoedge::train

@@ -59,41 +59,45 @@ std::vector<std::int64_t> slice_group(std::int64_t z, std::int64_t count, int de
     return group;
 }
 
-PatchSampler::PatchSampler(const VolumePair& data, const PatchOptions& options) : data_(data), options_(options) {
-    const auto& shape = data.noisy.shape();
-    if (shape.rank() != 3 || shape.numel() == 0) fail("training data: need a non-empty (slices, height, width) volume");
+void check_patch_options(const PatchOptions& options, std::int64_t height, std::int64_t width) {
     if (options.patch < 8 || options.patch % 8 != 0)
         fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", options.patch);
-    if (options.patch > shape[1] || options.patch > shape[2])
-        fail("--patch {} does not fit slices of {} x {}", options.patch, shape[1], shape[2]);
+    if (options.patch > height || options.patch > width)
+        fail("--patch {} does not fit slices of {} x {}", options.patch, height, width);
     if (options.batch < 1) fail("--batch must be >= 1, got {}", options.batch);
     if (options.depth < 1) fail("input depth must be >= 1, got {}", options.depth);
 }
 
-std::vector<PatchDraw> PatchSampler::draws(std::int64_t index) const {
+std::vector<PatchDraw> draw_patches(const PatchOptions& options, const Shape& shape, std::int64_t index) {
     // One generator per batch, seeded by (seed, index): batches are independent of the order in
     // which they are produced.
-    std::seed_seq seq{static_cast<std::uint32_t>(options_.seed), static_cast<std::uint32_t>(options_.seed >> 32),
+    std::seed_seq seq{static_cast<std::uint32_t>(options.seed), static_cast<std::uint32_t>(options.seed >> 32),
                       static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(static_cast<std::uint64_t>(index) >> 32)};
     std::mt19937_64 rng(seq);
-    const auto& shape = data_.noisy.shape();
-    std::uniform_int_distribution<std::int64_t> slice(0, shape[0] - 1), top(0, shape[1] - options_.patch),
-        left(0, shape[2] - options_.patch);
+    std::uniform_int_distribution<std::int64_t> slice(0, shape[0] - 1), top(0, shape[1] - options.patch),
+        left(0, shape[2] - options.patch);
     std::uniform_int_distribution<int> transform(0, transform_count - 1);
-    std::vector<PatchDraw> out(static_cast<std::size_t>(options_.batch));
+    std::vector<PatchDraw> out(static_cast<std::size_t>(options.batch));
     for (auto& d : out) {
         d.slice = slice(rng);
         d.top = top(rng);
         d.left = left(rng);
-        d.transform = options_.augment ? transform(rng) : 0;
+        d.transform = options.augment ? transform(rng) : 0;
     }
     return out;
 }
 
-namespace {
+PatchSampler::PatchSampler(const VolumePair& data, const PatchOptions& options) : data_(data), options_(options) {
+    const auto& shape = data.noisy.shape();
+    if (shape.rank() != 3 || shape.numel() == 0) fail("training data: need a non-empty (slices, height, width) volume");
+    check_patch_options(options, shape[1], shape[2]);
+}
 
-// Copies the P x P window at (top, left) of `image` (row stride `stride`) through the symmetry
-// `transform` into `out`: out[i][j] = window[a][b] with (a, b) the inverse-mapped position.
+std::vector<PatchDraw> PatchSampler::draws(std::int64_t index) const {
+    return draw_patches(options_, data_.noisy.shape(), index);
+}
+
+// out[i][j] = window[a][b] with (a, b) the inverse-mapped position.
 void copy_transformed(const float* image, std::int64_t stride, std::int64_t top, std::int64_t left, std::int64_t p,
                       int transform, float* out) {
     const int turns = transform & 3;
@@ -112,8 +116,6 @@ void copy_transformed(const float* image, std::int64_t stride, std::int64_t top,
         }
     }
 }
-
-}  // namespace
 
 Batch PatchSampler::patch(const PatchDraw& draw) const {
     const auto& shape = data_.noisy.shape();

@@ -60,15 +60,35 @@ struct PatchOptions {
     std::uint64_t seed = 0;
 };
 
+/// Where the training loop takes its batches from. Batch `index` must depend only on the source's
+/// data, its seed and `index` (resume and prefetch rely on it). Thread-safe for const calls.
+class BatchSource {
+public:
+    virtual ~BatchSource() = default;
+    virtual Batch batch(std::int64_t index) const = 0;
+};
+
+/// Checks patch options against slices of `height` x `width` (errors name the flags).
+void check_patch_options(const PatchOptions& options, std::int64_t height, std::int64_t width);
+
+/// Draws batch `index` of a volume of `shape` (slices, height, width): slice, corner and symmetry
+/// per patch, from a generator seeded by (seed, index) alone.
+std::vector<PatchDraw> draw_patches(const PatchOptions& options, const Shape& shape, std::int64_t index);
+
+/// Copies the P x P window at (top, left) of `image` (row stride `stride`) through the symmetry
+/// `transform` into `out`.
+void copy_transformed(const float* image, std::int64_t stride, std::int64_t top, std::int64_t left, std::int64_t p,
+                      int transform, float* out);
+
 /// Cuts batches from a VolumePair. Batch `index` depends only on (seed, index), so a run that
 /// resumes at batch k sees exactly the batches an uninterrupted run sees, whatever the prefetch.
-class PatchSampler {
+class PatchSampler final : public BatchSource {
 public:
     /// Keeps a reference to `data`. Throws Error when the patch does not fit the slices or is not
     /// a positive multiple of 8.
     PatchSampler(const VolumePair& data, const PatchOptions& options);
     std::vector<PatchDraw> draws(std::int64_t index) const;
-    Batch batch(std::int64_t index) const;
+    Batch batch(std::int64_t index) const override;
     /// One patch for an explicit draw: input (depth, P, P) and target (1, P, P).
     Batch patch(const PatchDraw& draw) const;
     const PatchOptions& options() const { return options_; }

@@ -2,8 +2,8 @@
 
 namespace tomoedge::train {
 
-Prefetcher::Prefetcher(const PatchSampler& sampler, std::int64_t first, std::size_t capacity)
-    : sampler_(sampler), next_index_(first), capacity_(std::max<std::size_t>(1, capacity)),
+Prefetcher::Prefetcher(const BatchSource& source, std::int64_t first, std::size_t capacity)
+    : source_(source), next_index_(first), capacity_(std::max<std::size_t>(1, capacity)),
       thread_([this] { produce(); }) {}
 
 Prefetcher::~Prefetcher() {
@@ -25,7 +25,7 @@ void Prefetcher::produce() {
                 if (stop_) return;
                 index = next_index_++;
             }
-            Batch batch = sampler_.batch(index);  // outside the lock: this is the work
+            Batch batch = source_.batch(index);  // outside the lock: this is the work
             {
                 std::lock_guard lock(mutex_);
                 ready_.push_back(std::move(batch));

@@ -12,9 +12,9 @@ namespace tomoedge::train {
 
 class Prefetcher {
 public:
-    /// Produces sampler.batch(first), batch(first + 1), ... keeping up to `capacity` ready.
-    /// `sampler` must outlive the prefetcher.
-    Prefetcher(const PatchSampler& sampler, std::int64_t first, std::size_t capacity = 4);
+    /// Produces source.batch(first), batch(first + 1), ... keeping up to `capacity` ready.
+    /// `source` must outlive the prefetcher.
+    Prefetcher(const BatchSource& source, std::int64_t first, std::size_t capacity = 4);
     ~Prefetcher();  // stops and joins the thread
     Prefetcher(const Prefetcher&) = delete;
     Prefetcher& operator=(const Prefetcher&) = delete;
@@ -24,7 +24,7 @@ public:
 
 private:
     void produce();
-    const PatchSampler& sampler_;
+    const BatchSource& source_;
     std::int64_t next_index_;
     std::size_t capacity_;
     std::deque<Batch> ready_;

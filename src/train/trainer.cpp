@@ -5,7 +5,9 @@
 #include "core/threading.hpp"
 #include "core/timer.hpp"
 #include "metrics/image_quality.hpp"
+#include "model/onnx_import.hpp"
 #include "train/checkpoint.hpp"
+#include "train/export.hpp"
 #include "train/prefetch.hpp"
 #include "train/vgg.hpp"
 
@@ -22,7 +24,10 @@ namespace F = torch::nn::functional;
 namespace {
 
 void check_options(const TrainOptions& o) {
-    if (o.data.empty()) fail("--data: no training data file given");
+    if (!o.self_supervised && o.data.empty()) fail("--data: no training data file given");
+    if (o.self_supervised && !o.mse_only)
+        fail("self-supervised training (Noise2Inverse) learns from noisy targets with MSE alone: set --mse-only");
+    if (o.self_supervised && o.splits < 2) fail("--splits must be >= 2 angle subsets, got {}", o.splits);
     if (o.iterations < 1) fail("--iterations must be >= 1, got {}", o.iterations);
     if (o.patch < 8 || o.patch % 8 != 0)
         fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", o.patch);
@@ -70,7 +75,16 @@ torch::Tensor as_image(const float* data, std::int64_t h, std::int64_t w) {
 
 std::string recipe_json(const TrainOptions& o) {
     nlohmann::json j;
-    j["train_datasets"] = {o.train_noisy, o.train_clean};
+    if (o.self_supervised) {
+        j["mode"] = "self-supervised";
+        j["method"] = "noise2inverse";
+        j["strategy"] = "X:1";
+        j["splits"] = o.splits;
+    } else {
+        j["mode"] = "supervised";
+        j["train_datasets"] = {o.train_noisy, o.train_clean};
+    }
+    if (!o.init.empty()) j["init"] = o.init.filename().string();
     j["normalisation_percentiles"] = {o.normalisation.low_percentile, o.normalisation.high_percentile};
     j["patch"] = o.patch;
     j["batch"] = o.batch;
@@ -123,7 +137,40 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
     return v;
 }
 
-TrainResult train(const TrainOptions& o, const std::function<void(const IterationLog&)>& on_iteration) {
+TrainResult train(const TrainOptions& o, const IterationCallback& on_iteration) {
+    check_options(o);
+    if (o.self_supervised) fail("train: self-supervised training takes sub-reconstructions (train_self_supervised)");
+    const VolumePair train_data = read_volume_pair(o.data, o.train_noisy, o.train_clean, o.normalisation);
+    std::optional<VolumePair> test_data;
+    if (o.val_every > 0) test_data = read_volume_pair(o.data, o.test_noisy, o.test_clean, o.normalisation);
+    PatchOptions patches;
+    patches.patch = o.patch;
+    patches.batch = o.batch;
+    patches.depth = o.generator.input_depth;
+    patches.augment = o.augment;
+    patches.seed = o.seed;
+    const PatchSampler sampler(train_data, patches);
+    return train_on(o, sampler, test_data ? &*test_data : nullptr, {train_data.low, train_data.high}, on_iteration);
+}
+
+TrainResult train_self_supervised(const TrainOptions& o, const SplitVolumes& volumes, const VolumePair* validation,
+                                  const IterationCallback& on_iteration) {
+    check_options(o);
+    if (!o.self_supervised) fail("train_self_supervised: the options are not self-supervised");
+    if (static_cast<int>(volumes.subsets.size()) != o.splits)
+        fail("{} sub-reconstructions given for --splits {}", volumes.subsets.size(), o.splits);
+    PatchOptions patches;
+    patches.patch = o.patch;
+    patches.batch = o.batch;
+    patches.depth = o.generator.input_depth;
+    patches.augment = o.augment;
+    patches.seed = o.seed;
+    const Noise2InverseSampler sampler(volumes, patches);
+    return train_on(o, sampler, validation, {volumes.low, volumes.high}, on_iteration);
+}
+
+TrainResult train_on(const TrainOptions& o, const BatchSource& source, const VolumePair* test_data,
+                     std::pair<double, double> range, const IterationCallback& on_iteration) {
     check_options(o);
     if (o.threads > 0) {
         torch::set_num_threads(o.threads);
@@ -142,11 +189,8 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
                  o.iterations);
     }
 
-    const VolumePair train_data = read_volume_pair(o.data, o.train_noisy, o.train_clean, o.normalisation);
-    result.norm_low = train_data.low;
-    result.norm_high = train_data.high;
-    std::optional<VolumePair> test_data;
-    if (o.val_every > 0) test_data = read_volume_pair(o.data, o.test_noisy, o.test_clean, o.normalisation);
+    result.norm_low = range.first;
+    result.norm_high = range.second;
 
     Vgg19Features vgg{nullptr};
     if (!o.vgg.empty())
@@ -157,6 +201,10 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
     torch::manual_seed(o.seed);
     result.generator = Generator(o.generator);
     initialise_like_keras(*result.generator);
+    if (!o.init.empty() && !resumed) {
+        load_generator_weights(*result.generator, model::import_onnx(o.init), o.init.string());
+        say(o, fmt::format("train: warm start from {}", o.init.string()));
+    }
     if (!o.mse_only) {
         result.discriminator = Discriminator(o.patch);
         initialise_like_keras(*result.discriminator);
@@ -173,15 +221,8 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
         previous_wall = state.wall_seconds;
     }
 
-    PatchOptions patches;
-    patches.patch = o.patch;
-    patches.batch = o.batch;
-    patches.depth = o.generator.input_depth;
-    patches.augment = o.augment;
-    patches.seed = o.seed;
-    const PatchSampler sampler(train_data, patches);
     const std::int64_t batches_per_iteration = o.gen_steps + (disc ? o.disc_steps : 0);
-    Prefetcher prefetch(sampler, result.start_iteration * batches_per_iteration);
+    Prefetcher prefetch(source, result.start_iteration * batches_per_iteration);
 
     const std::int64_t checkpoint_every = o.checkpoint_every > 0 ? o.checkpoint_every : o.val_every;
     if (!o.checkpoint_dir.empty()) std::filesystem::create_directories(o.checkpoint_dir);
@@ -193,12 +234,16 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
         result.checkpoints.push_back(file);
         say(o, fmt::format("train: iteration {}: checkpoint {}", it, file.string()));
     };
+    const std::string validation_name =
+        o.self_supervised ? "the full reconstruction against the reference" : o.test_noisy + " against " + o.test_clean;
     auto run_validation = [&](std::int64_t it) {
         ValidationLog v = validate(gen, *test_data, o.val_slices);
         v.iteration = it;
         result.validations.push_back(v);
-        say(o, fmt::format("train: iteration {}: validation SSIM {:.4f} (input {:.4f}), PSNR {:.2f} dB (input {:.2f} dB)",
-                           it, v.ssim, v.input_ssim, v.psnr, v.input_psnr));
+        say(o, fmt::format("train: iteration {}: validation on {} whole slice(s) of {}: SSIM {:.4f} (input {:.4f}), "
+                           "PSNR {:.2f} dB (input {:.2f} dB)",
+                           it, std::min<std::int64_t>(o.val_slices, test_data->noisy.shape()[0]), validation_name,
+                           v.ssim, v.input_ssim, v.psnr, v.input_psnr));
     };
 
     Progress progress("train", o.iterations - result.start_iteration, "it");
@@ -253,7 +298,7 @@ TrainResult train(const TrainOptions& o, const std::function<void(const Iteratio
         progress.advance(1, note);
 
         const bool last = it == o.iterations;
-        if (test_data && (it % o.val_every == 0 || last)) run_validation(it);
+        if (test_data && ((o.val_every > 0 && it % o.val_every == 0) || last)) run_validation(it);
         if (!o.checkpoint_dir.empty() && ((checkpoint_every > 0 && it % checkpoint_every == 0) || last)) checkpoint(it);
     }
     progress.finish();

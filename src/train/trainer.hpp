@@ -7,6 +7,7 @@
 #include "model/model_info.hpp"
 #include "train/losses.hpp"
 #include "train/networks.hpp"
+#include "train/noise2inverse.hpp"
 #include "train/patches.hpp"
 
 #include <cmath>
@@ -20,6 +21,12 @@ namespace tomoedge::train {
 
 struct TrainOptions {
     std::filesystem::path data;  // TomoGAN layout: train_ns, train_gt (and test_ns, test_gt)
+    // Self-supervised (Noise2Inverse, noise2inverse.hpp): no clean data; the recipe records the
+    // scan and the number of angle subsets. Implies MSE (mse_only must be set).
+    bool self_supervised = false;
+    std::filesystem::path scan;  // the scan trained on (recorded in the recipe)
+    int splits = 4;              // K interleaved angle subsets
+    std::filesystem::path init;  // warm start: an fp32 TomoGAN ONNX model of the same layout
     std::string train_noisy = "train_ns", train_clean = "train_gt";
     std::string test_noisy = "test_ns", test_clean = "test_gt";
     model::Normalisation normalisation{0.5, 99.5};
@@ -73,13 +80,30 @@ struct TrainResult {
     std::string recipe;                    // JSON: the settings (see recipe_json)
 };
 
-/// Runs the loop. `on_iteration` (optional) sees each iteration's losses as it ends.
-TrainResult train(const TrainOptions& options, const std::function<void(const IterationLog&)>& on_iteration = {});
+using IterationCallback = std::function<void(const IterationLog&)>;
+
+/// Supervised training from the TomoGAN-layout file options.data: reads it, then train_on.
+/// `on_iteration` (optional) sees each iteration's losses as it ends.
+TrainResult train(const TrainOptions& options, const IterationCallback& on_iteration = {});
+
+/// Self-supervised (Noise2Inverse X:1) training on sub-reconstructions. `validation` (optional):
+/// the full reconstruction as `noisy` and a reference image as `clean`, both in the units of
+/// `volumes`; it only reports, it never trains.
+TrainResult train_self_supervised(const TrainOptions& options, const SplitVolumes& volumes,
+                                  const VolumePair* validation, const IterationCallback& on_iteration = {});
+
+/// The loop itself on in-memory data: batches from `source`, validation on `validation` (may be
+/// null), `range` (the raw values mapped to 0 and 1) recorded in the result.
+TrainResult train_on(const TrainOptions& options, const BatchSource& source, const VolumePair* validation,
+                     std::pair<double, double> range, const IterationCallback& on_iteration = {});
 
 /// The settings that define a run (and must match on resume), as a JSON object text.
 std::string recipe_json(const TrainOptions& options);
 
-/// Validation of `generator` on up to `slices` evenly spaced slices of a normalised pair.
+/// Validation of `generator` on up to `slices` evenly spaced whole slices of a normalised pair:
+/// the generator's output for slice z (from `test.noisy`) against `test.clean` slice z, SSIM and
+/// PSNR with the data range of each reference slice (max - min), as `tomoedge compare` measures
+/// the exported model's `denoise` output against the same slices.
 ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int slices);
 
 }  // namespace tomoedge::train
