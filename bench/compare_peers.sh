@@ -3,8 +3,9 @@
 # ONNX file (a random-weight TomoGAN from `tomoedge model-init`) and the same random input size,
 # same thread count. Prints the medians and ratios, writes them to docs/bench/onednn_vs_ort.json.
 #   bench/compare_peers.sh [BUILD_DIR]       env: SIZE=1024 RUNS=5 THREADS=2 OUT=... ROUNDS=1
-# Needs onnxruntime-node (scripts/install-peers.sh) and node. The machine is shared: compare the
-# ratios of one run, and note the load average printed with them.
+# Needs onnxruntime-node (scripts/install-peers.sh) and node; bench/ort_time.js times ONNX Runtime
+# (ORT_RUNNER overrides it). The machine is shared: compare the ratios of one run, and note the
+# load average printed with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -14,7 +15,7 @@ runs=${RUNS:-5}
 threads=${THREADS:-2}
 rounds=${ROUNDS:-1}
 out=${OUT:-docs/bench/onednn_vs_ort.json}
-runner=${ORT_RUNNER:-../shared/anchors/ort_run.js}
+runner=${ORT_RUNNER:-bench/ort_time.js}
 peers=tools/peers/node_modules
 
 [ -x "$tomoedge" ] || { echo "compare_peers.sh: $tomoedge not built" >&2; exit 1; }
@@ -24,9 +25,6 @@ peers=tools/peers/node_modules
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$tomoedge" model-init -o "$work/tomogan.onnx" --json >/dev/null
-# Random input in [0, 1), 1 x 3 x size x size float32, for ONNX Runtime (our bench makes its own).
-node -e "const n=3*$size*$size, a=new Float32Array(n); for (let i=0;i<n;i++) a[i]=Math.random();
-require('fs').writeFileSync('$work/input.f32', Buffer.from(a.buffer));"
 
 results="$work/results.jsonl"
 : > "$results"
@@ -34,7 +32,8 @@ for round in $(seq "$rounds"); do
   for what in fp32 ort bf16; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     if [ "$what" = ort ]; then
-      line=$(NODE_PATH=$peers node "$runner" "$work/tomogan.onnx" "$work/input.f32" "$size" "$size" "$runs" "$threads")
+      # bench/ort_time.js: random 1 x 3 x size x size input, one untimed run + 1 warm-up, as our --warmup 1.
+      line=$(NODE_PATH=$peers node "$runner" "$work/tomogan.onnx" 3 "$size" "$runs" "$threads" 1)
     else
       line=$("$tomoedge" bench "$work/tomogan.onnx" --size "$size" --runs "$runs" --warmup 1 --threads "$threads" \
              --precision "$what" --json)

@@ -4,8 +4,9 @@
 # TomoGAN of `tomoedge model-init`, quantized by `tomoedge quantize` (u8 activations, minmax) on
 # slices from `tomoedge simulate`. Prints medians and ratios, writes docs/bench/int8_vs_ort.json.
 #   bench/compare_peers_int8.sh [BUILD_DIR]   env: SIZE=1024 RUNS=7 THREADS=2 ROUNDS=1 OUT=...
-# Needs onnxruntime-node (scripts/install-peers.sh) and node. The machine is shared: compare the
-# ratios of one run, and note the load average printed with them.
+# Needs onnxruntime-node (scripts/install-peers.sh) and node; bench/ort_time.js times ONNX Runtime
+# (ORT_RUNNER overrides it). The machine is shared: compare the ratios of one run, and note the
+# load average printed with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -15,7 +16,7 @@ runs=${RUNS:-7}
 threads=${THREADS:-2}
 rounds=${ROUNDS:-1}
 out=${OUT:-docs/bench/int8_vs_ort.json}
-runner=${ORT_RUNNER:-../shared/anchors/ort_run.js}
+runner=${ORT_RUNNER:-bench/ort_time.js}
 peers=tools/peers/node_modules
 
 [ -x "$tomoedge" ] || { echo "compare_peers_int8.sh: $tomoedge not built" >&2; exit 1; }
@@ -29,9 +30,6 @@ trap 'rm -rf "$work"' EXIT
   --json >/dev/null
 "$tomoedge" quantize "$work/tomogan.onnx" --calib "$work/sim.h5:train_ns" --slices 8 -o "$work/tomogan-int8.onnx" \
   --json >/dev/null
-# Random input in [0, 1), 1 x 3 x size x size float32, for ONNX Runtime (our bench makes its own).
-node -e "const n=3*$size*$size, a=new Float32Array(n); for (let i=0;i<n;i++) a[i]=Math.random();
-require('fs').writeFileSync('$work/input.f32', Buffer.from(a.buffer));"
 
 results="$work/results.jsonl"
 : > "$results"
@@ -39,8 +37,7 @@ for round in $(seq "$rounds"); do
   for what in int8 ort_int8 fp32; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     case "$what" in
-      ort_int8) line=$(NODE_PATH=$peers node "$runner" "$work/tomogan-int8.onnx" "$work/input.f32" "$size" "$size" \
-                       "$runs" "$threads") ;;
+      ort_int8) line=$(NODE_PATH=$peers node "$runner" "$work/tomogan-int8.onnx" 3 "$size" "$runs" "$threads" 1) ;;
       int8) line=$("$tomoedge" bench "$work/tomogan-int8.onnx" --size "$size" --runs "$runs" --warmup 1 \
                    --threads "$threads" --json) ;;  # a QDQ model: int8 without flags
       fp32) line=$("$tomoedge" bench "$work/tomogan.onnx" --size "$size" --runs "$runs" --warmup 1 \

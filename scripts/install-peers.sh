@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Test-time peers from the npm registry (DESIGN.md), installed into tools/peers/ (git-ignored):
+# Test-time peers from the npm registry (docs/DESIGN.md), installed into tools/peers/ (git-ignored):
 #   onnxruntime-node   ONNX Runtime's CPU library, to check our ONNX exports run there
 #   tfjs-tflite-node   TFLite 2.9's C library, to check our TFLite exports run there
 # Tests that need a peer skip with a message when it is absent (no network, no node).

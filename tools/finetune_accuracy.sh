@@ -5,7 +5,7 @@
 #
 #   tools/finetune_accuracy.sh MODEL.onnx DATA.h5 [WORKDIR]
 #
-# MODEL is the fp32 model; DATA.h5 a TomoGAN dataset file (DESIGN.md). The script quantizes MODEL
+# MODEL is the fp32 model; DATA.h5 a TomoGAN dataset file (docs/DESIGN.md). The script quantizes MODEL
 # (calibrated on train_ns), fine-tunes the int8 model on train_ns/train_gt, and evaluates all
 # three on test_ns/test_gt. Environment: TOMOEDGE (binary; default build/src/cli/tomoedge),
 # METHOD (calibration, default percentile), CALIB_SLICES (default 16), FT_SLICES (slices run

@@ -4,7 +4,7 @@
 #
 #   tools/quant_accuracy.sh MODEL.onnx DATA.h5 [WORKDIR]
 #
-# DATA.h5 is a TomoGAN dataset file (DESIGN.md): the int8 models are calibrated on train_ns and
+# DATA.h5 is a TomoGAN dataset file (docs/DESIGN.md): the int8 models are calibrated on train_ns and
 # evaluated on the held-out test_ns / test_gt. Environment: TOMOEDGE (the binary; default
 # build/src/cli/tomoedge), SLICES (calibration slices, default 16), METHODS (default all four),
 # FP32_BACKEND (default onednn), INT8_BACKEND (default reference), THREADS (default 0 = all).

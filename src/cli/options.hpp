@@ -1,5 +1,5 @@
 #pragma once
-// Flags spelled the same in every command (DESIGN.md), and the JSON/table output helpers.
+// Flags spelled the same in every command (docs/DESIGN.md), and the JSON/table output helpers.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// How users name image data on the command line (DESIGN.md):
+// How users name image data on the command line (docs/DESIGN.md):
 //   data.h5:test_ns        a dataset inside an HDF5 file (.h5 .hdf5 .hdf .nxs)
 //   stack.tif / stack.tiff a multi-page TIFF
 //   folder/                a folder of single-page TIFFs, natural order (img_2 before img_10)

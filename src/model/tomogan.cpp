@@ -1,5 +1,5 @@
 // Layer list of the public TomoGAN generator (github.com/ramsesproject/TomoGAN, `unet` in
-// models.py; the same list as ../shared/anchors/pytorch_tomogan.py, its PyTorch port):
+// models.py; tools/fixtures/make_pytorch_tomogan_fixture.py ports it to PyTorch at 1/4 width):
 //   1x1 conv depth->8, ReLU
 //   down1: 3x3 conv 8->32, 32->32            (each followed by ReLU)
 //   2x2 max-pool; down2: 3x3 conv 32->64, 64->64

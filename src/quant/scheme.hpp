@@ -1,5 +1,5 @@
 #pragma once
-// The quantization scheme (DESIGN.md, TFLite's spec): how a real range becomes integer
+// The quantization scheme (docs/DESIGN.md, TFLite's spec): how a real range becomes integer
 // parameters. Activations: affine per tensor, u8 or s8, the range widened to contain 0 so that 0
 // (ReLU's floor, the padding value) is exact. Weights: int8 symmetric per output channel in
 // [-127, 127]. Biases: int32 with scale input_scale x weight_scale, zero point 0.
