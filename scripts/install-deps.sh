@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages tomoedge needs. Idempotent and quiet when all is there.
 # (ocl-icd-opencl-dev: Debian's dnnl-config.cmake looks for OpenCL because libdnnl is built with
-# its GPU runtime; we only use the CPU engine.)
+# its GPU runtime; we only use the CPU engine. pybind11-dev, python3-*: the Python module and its
+# tests, run by Debian's /usr/bin/python3.)
 #   scripts/install-deps.sh            build + test dependencies (no libtorch)
 #   scripts/install-deps.sh --train    also libtorch (needed only by `tomoedge train`/`finetune`)
 set -euo pipefail
@@ -14,6 +15,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libplplot-dev plplot-driver-cairo
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-h5py
 )
 # node + npm run the ONNX Runtime / TFLite peers in tests; some images ship their own node.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

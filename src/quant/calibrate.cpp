@@ -17,14 +17,20 @@ CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int
                          const std::vector<std::string>& tensors, int keep_inputs) {
     if (slices < 1) fail("calibration: --slices must be at least 1, got {}", slices);
     auto reader = io::StackReader::open(data);
-    const Shape shape = reader->info().shape;
+    return calibrate(fp32, *reader, data.str(), slices, tensors, keep_inputs);
+}
+
+CalibrationRun calibrate(const model::Graph& fp32, io::StackReader& reader, const std::string& data_name, int slices,
+                         const std::vector<std::string>& tensors, int keep_inputs) {
+    if (slices < 1) fail("calibration: --slices must be at least 1, got {}", slices);
+    const Shape shape = reader.info().shape;
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     if (n < slices)
-        fail("{}: has {} slices, fewer than the {} asked for calibration (use --slices {} or more data)", data.str(), n,
+        fail("{}: has {} slices, fewer than the {} asked for calibration (use --slices {} or more data)", data_name, n,
              slices, n);
     const auto multiple = model::spatial_multiple(fp32);
     if (h < multiple[0] || w < multiple[1])
-        fail("{}: slices of {} x {} are smaller than the network's {} x {} minimum", data.str(), h, w, multiple[0],
+        fail("{}: slices of {} x {} are smaller than the network's {} x {} minimum", data_name, h, w, multiple[0],
              multiple[1]);
 
     // The reference backend exposes intermediates; the Denoiser prepares inputs as at inference.
@@ -65,7 +71,7 @@ CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int
 
     const model::ModelInfo info = model::read_model_info(fp32);
     runtime::ValueWindow window;
-    if (info.normalisation) window = runtime::volume_window(*reader, *info.normalisation);
+    if (info.normalisation) window = runtime::volume_window(reader, *info.normalisation);
     const int depth = denoiser.input_depth();
     const std::int64_t radius = depth / 2;
     Progress progress("calibrate", slices, "slice");
@@ -73,7 +79,7 @@ CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int
         const std::int64_t index = slices == 1 ? n / 2 : k * (n - 1) / (slices - 1);
         Tensor<float> group(Shape{depth, h, w});
         for (int c = 0; c < depth; ++c) {
-            const Tensor<float> s = reader->read(runtime::neighbour_slice(index, c - radius, n), 1);
+            const Tensor<float> s = reader.read(runtime::neighbour_slice(index, c - radius, n), 1);
             std::copy(s.begin(), s.end(), group.data() + c * h * w);
         }
         denoiser.denoise_group(group, window);

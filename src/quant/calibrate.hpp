@@ -4,6 +4,7 @@
 // normalisation window, padding to the network's multiple), and histogram every activation that
 // will be quantized. The reference backend's observer sees each activation as it is produced.
 #include "io/data_path.hpp"
+#include "io/stack.hpp"
 #include "model/graph.hpp"
 #include "quant/histogram.hpp"
 
@@ -25,6 +26,10 @@ struct CalibrationRun {
 /// Throws Error naming the data for a stack with fewer slices than asked, slices smaller than
 /// the network's spatial multiple, or data the reader rejects (wrong rank, NaN).
 CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
+                         const std::vector<std::string>& tensors, int keep_inputs = 0);
+/// The same over an open stack (a file's, or io::MemoryStackReader's volume in memory);
+/// `data_name` stands for the data in errors.
+CalibrationRun calibrate(const model::Graph& fp32, io::StackReader& data, const std::string& data_name, int slices,
                          const std::vector<std::string>& tensors, int keep_inputs = 0);
 
 }  // namespace tomoedge::quant

@@ -48,10 +48,13 @@ std::string describe_method(const CalibrationOptions& options) {
     return std::string(method_name(options.method));
 }
 
-model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
-                            QuantizeReport* report, const QuantParams* pinned_input) {
-    Stopwatch watch;
-    const auto tensors = quantized_tensors(fp32);  // refuses QDQ models and unsupported ops up front
+namespace {
+
+// The tensors to quantize; refuses QDQ models, unsupported ops and bad options up front, before
+// any data is read.
+std::vector<std::string> checked_tensors(const model::Graph& fp32, const QuantizeOptions& options,
+                                         const QuantParams* pinned_input) {
+    auto tensors = quantized_tensors(fp32);
     if (pinned_input && (!(pinned_input->scale > 0) || pinned_input->zero_point < pinned_input->qmin() ||
                          pinned_input->zero_point > pinned_input->qmax()))
         fail("model '{}': input parameters (scale {}, zero point {}) are not valid", fp32.name, pinned_input->scale,
@@ -59,10 +62,26 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
     if (options.calibration.method == Method::percentile &&
         !(options.calibration.percentile > 50 && options.calibration.percentile <= 100))
         fail("--percentile {} is not in (50, 100]", options.calibration.percentile);
+    return tensors;
+}
+
+}  // namespace
+
+model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+                            QuantizeReport* report, const QuantParams* pinned_input) {
+    checked_tensors(fp32, options, pinned_input);
+    auto reader = io::StackReader::open(data);
+    return quantize_model(fp32, *reader, data.str(), options, report, pinned_input);
+}
+
+model::Graph quantize_model(const model::Graph& fp32, io::StackReader& data, const std::string& data_name,
+                            const QuantizeOptions& options, QuantizeReport* report, const QuantParams* pinned_input) {
+    Stopwatch watch;
+    const auto tensors = checked_tensors(fp32, options, pinned_input);
     model::Graph source = fp32.clone();
     std::vector<EqualizedPair> equalized;
-    if (options.equalize) equalized = equalize_ranges(source, calibrate(fp32, data, options.slices, tensors).channel_max);
-    const CalibrationRun run = calibrate(source, data, options.slices, tensors, options.correct_bias ? bias_inputs : 0);
+    if (options.equalize) equalized = equalize_ranges(source, calibrate(fp32, data, data_name, options.slices, tensors).channel_max);
+    const CalibrationRun run = calibrate(source, data, data_name, options.slices, tensors, options.correct_bias ? bias_inputs : 0);
     std::map<std::string, Range> ranges;
     for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
     if (!options.clip_output) {
@@ -83,7 +102,7 @@ model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, 
     info.calibration = describe_method(options.calibration) + (options.clip_output ? "" : "; output: observed range") +
                        (equalized.empty() ? "" : fmt::format("; {} conv pairs range-equalized", equalized.size())) +
                        (corrected.empty() ? "" : fmt::format("; {} biases corrected", corrected.size()));
-    info.calibration_data = data.str();
+    info.calibration_data = data_name;
     info.calibration_slices = options.slices;
     info.quantization = fmt::format("int8 qdq: s8 weights per channel, {} activations per tensor, s32 bias",
                                     runtime::int8::act_type_name(options.activations));

@@ -1,6 +1,7 @@
 #pragma once
 // `tomoedge quantize`: calibrate, choose ranges, unify shared scales, rewrite to QDQ.
 #include "io/data_path.hpp"
+#include "io/stack.hpp"
 #include "model/graph.hpp"
 #include "quant/calibration.hpp"
 #include "quant/scheme.hpp"
@@ -48,6 +49,11 @@ struct QuantizeReport {
 /// and for unusable calibration data.
 model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
                             QuantizeReport* report = nullptr, const QuantParams* pinned_input = nullptr);
+/// The same calibrated on an open stack (io::MemoryStackReader: a volume in memory); `data_name`
+/// stands for it in errors and in the metadata.
+model::Graph quantize_model(const model::Graph& fp32, io::StackReader& data, const std::string& data_name,
+                            const QuantizeOptions& options, QuantizeReport* report = nullptr,
+                            const QuantParams* pinned_input = nullptr);
 
 /// "percentile 99.99", "minmax", ...: the metadata's description of the method.
 std::string describe_method(const CalibrationOptions& options);

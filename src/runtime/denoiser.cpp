@@ -1,5 +1,6 @@
 #include "runtime/denoiser.hpp"
 
+#include "core/checks.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/statistics.hpp"
@@ -72,9 +73,15 @@ void ImageRunner::run_band(const PlaneInput&, const RowBand& band, float*) {
     fail("denoise: this runner works on whole images only, not on band {}..{}", band.out_begin, band.out_end);
 }
 
-ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
-    const Shape& s = reader.info().shape;
+namespace {
+
+// The subsample both volume_window()s take: at most 64 slices evenly spread, every stride-th pixel
+// (~4 M pixels in all), read in blocks of ~4 MiB of rows. `rows_of(index, row, rows)` gives rows
+// [row, row + rows) of slice `index`, valid until its next call.
+template <typename RowsOf>
+ValueWindow sampled_window(const Shape& s, const model::Normalisation& norm, RowsOf&& rows_of) {
     const std::int64_t n = s[0], width = s[2], pixels = s[1] * s[2];
+    if (n == 0 || pixels == 0) fail("normalisation window: the volume {} is empty", s.str());
     const std::int64_t slices = std::min<std::int64_t>(n, 64);
     const std::int64_t budget = std::max<std::int64_t>(1, (std::int64_t{4} << 20) / slices);
     const std::int64_t stride = std::max<std::int64_t>(1, pixels / budget);
@@ -88,7 +95,7 @@ ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& n
         const std::int64_t block = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / std::max<std::int64_t>(1, width));
         for (std::int64_t row = 0; row < s[1]; row += block) {
             const std::int64_t rows = std::min(block, s[1] - row), begin = row * width, end = begin + rows * width;
-            const Tensor<float> part = reader.read_rows(index, 1, row, rows);
+            const float* part = rows_of(index, row, rows);
             for (std::int64_t i = begin <= offset ? offset : offset + (begin - offset + stride - 1) / stride * stride;
                  i < end; i += stride)
                 sample.push_back(part[i - begin]);
@@ -97,6 +104,22 @@ ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& n
     auto [low, high] = percentile_range(sample, norm.low_percentile, norm.high_percentile);
     if (!(high > low)) high = low + 1.0;  // a flat volume: keep the mapping invertible
     return {low, high};
+}
+
+}  // namespace
+
+ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
+    Tensor<float> part;
+    return sampled_window(reader.info().shape, norm, [&](std::int64_t index, std::int64_t row, std::int64_t rows) {
+        part = reader.read_rows(index, 1, row, rows);
+        return part.data();
+    });
+}
+
+ValueWindow volume_window(const VolumeView& volume, const model::Normalisation& norm) {
+    return sampled_window(volume.shape(), norm, [&](std::int64_t index, std::int64_t row, std::int64_t) {
+        return volume.slice(index) + row * volume.width;
+    });
 }
 
 Denoiser::Denoiser(const model::Graph& graph, const BackendOptions& options) {
@@ -136,6 +159,36 @@ void Denoiser::run_planes(PlaneInput& in, const ValueWindow& window, float* out)
     Stopwatch watch;
     runner_->run_planes(in, out);
     network_seconds_ += watch.seconds();
+}
+
+PlaneInput Denoiser::group_planes(std::int64_t index, std::int64_t n, const float* first, std::int64_t lo,
+                                  std::int64_t stride, std::int64_t height, std::int64_t width) const {
+    const std::int64_t radius = depth_ / 2;
+    PlaneInput in;
+    in.height = height;
+    in.width = width;
+    // The group's channels point into the slices as held: no (depth, H, W) copy.
+    for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(first + (neighbour_slice(index, c - radius, n) - lo) * stride);
+    return in;
+}
+
+ValueWindow Denoiser::window_for(const VolumeView& volume) const {
+    return info_.normalisation ? volume_window(volume, *info_.normalisation) : ValueWindow{};
+}
+
+void Denoiser::denoise(const VolumeView& volume, const ValueWindow& window, float* out) {
+    require_finite(volume.span(), "denoise: input volume");
+    const std::int64_t n = volume.slices, pixels = volume.slice_size();
+    for (std::int64_t i = 0; i < n; ++i) {
+        PlaneInput in = group_planes(i, n, volume.data, 0, pixels, volume.height, volume.width);
+        run_planes(in, window, out + i * pixels);
+    }
+}
+
+Tensor<float> Denoiser::denoise(const VolumeView& volume) {
+    Tensor<float> out(volume.shape());
+    denoise(volume, window_for(volume), out.data());
+    return out;
 }
 
 DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options) {
@@ -185,7 +238,6 @@ void Denoiser::denoise_slabs(io::StackReader& reader, io::StackWriter& writer, c
                              const ValueWindow& window) {
     const Shape shape = reader.info().shape;
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
-    const std::int64_t radius = depth_ / 2;
     // Big slices stream one at a time: a slab of 8 at 4096 x 4096 would hold ~640 MB of input.
     const std::int64_t slab_cap = std::max<std::int64_t>(1, (std::int64_t{16} << 20) / std::max<std::int64_t>(1, h * w));
     const std::int64_t slab = std::clamp<std::int64_t>(options.slab, 1, slab_cap);
@@ -197,11 +249,7 @@ void Denoiser::denoise_slabs(io::StackReader& reader, io::StackWriter& writer, c
         Tensor<float> slices = reader.read(lo, hi - lo + 1);
         Tensor<float> result(Shape{count, h, w});
         for (std::int64_t i = first; i < first + count; ++i) {
-            // The group's channels point into the slab: no (depth, H, W) copy.
-            PlaneInput in;
-            in.height = h;
-            in.width = w;
-            for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(slices.outer(neighbour_slice(i, c - radius, n) - lo));
+            PlaneInput in = group_planes(i, n, slices.data(), lo, slices.outer_stride(), h, w);
             run_planes(in, window, result.outer(i - first));
             progress.advance(1);
         }
@@ -214,18 +262,14 @@ void Denoiser::denoise_bands(io::StackReader& reader, io::StackWriter& writer, c
                              const ValueWindow& window) {
     const Shape shape = reader.info().shape;
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
-    const std::int64_t radius = depth_ / 2;
     Progress progress("denoise", n, "slice");
     for (std::int64_t i = 0; i < n; ++i) {
         const auto [lo, hi] = slices_needed(i, 1, n);
         for (const RowBand& band : bands) {
             // The band's input rows of every slice the group needs; its output rows go out at once.
             const Tensor<float> rows = reader.read_rows(lo, hi - lo + 1, band.in_begin, band.in_end - band.in_begin);
-            PlaneInput in;
-            in.height = h;
-            in.width = w;
+            PlaneInput in = group_planes(i, n, rows.data(), lo, rows.outer_stride(), h, w);
             in.first_row = band.in_begin;
-            for (std::int64_t c = 0; c < depth_; ++c) in.planes.push_back(rows.outer(neighbour_slice(i, c - radius, n) - lo));
             in.low = window.low;
             in.scale = window.high - window.low;
             Tensor<float> out(Shape{1, band.out_end - band.out_begin, w});

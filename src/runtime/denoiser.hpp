@@ -6,7 +6,9 @@
 //   denormalise -> write in the input's units and dtype
 //
 // ImageRunner is the seam for the tiling module: a tiled runner replaces the whole-image one and
-// nothing else changes.
+// nothing else changes. The same pipeline also runs on a volume already in memory
+// (denoise(VolumeView, ...): the Python module), with the same window and the same results.
+#include "core/volume_view.hpp"
 #include "io/data_path.hpp"
 #include "io/stack.hpp"
 #include "model/graph.hpp"
@@ -90,6 +92,9 @@ struct ValueWindow {
 /// The window for `norm` from the volume: its percentiles over a subsample (at most 64 slices
 /// evenly spread, at most ~4 M pixels in all). A flat volume gets a width of 1.
 ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm);
+/// The same window from a volume in memory: the same subsample, so the same result as the reader
+/// version on the same pixels.
+ValueWindow volume_window(const VolumeView& volume, const model::Normalisation& norm);
 
 struct DenoiseOptions {
     BackendOptions backend;
@@ -123,6 +128,17 @@ public:
     /// are read, its output rows written, so memory holds a band, never a slice.
     DenoiseReport denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options);
 
+    /// The window denoise() maps to [0, 1] for this volume: volume_window() when the model names a
+    /// normalisation, else the identity [0, 1].
+    ValueWindow window_for(const VolumeView& volume) const;
+    /// Denoises a volume in memory into `out` (volume.size() floats, (N, H, W)) as denoise(path)
+    /// does a stack: each slice from its adjacent slices, with `window`, through the current
+    /// runner (whole image or tiles). Reads the volume in place (no copy). Throws Error for NaN/Inf
+    /// pixels, as the readers do.
+    void denoise(const VolumeView& volume, const ValueWindow& window, float* out);
+    /// The same into a new (N, H, W) tensor, with window_for(volume).
+    Tensor<float> denoise(const VolumeView& volume);
+
     /// One output slice from `depth` raw slices (depth, H, W) already grouped: normalise with
     /// `window`, run, denormalise. Returns (H, W) as (1, H, W).
     Tensor<float> denoise_group(const Tensor<float>& group, const ValueWindow& window);
@@ -133,6 +149,10 @@ public:
 
 private:
     void run_planes(PlaneInput& in, const ValueWindow& window, float* out);
+    /// The input of output slice `index` of `n`: its depth_ neighbours, slice s at
+    /// first + (s - lo) * stride (slices [lo, ...) held contiguously, as read).
+    PlaneInput group_planes(std::int64_t index, std::int64_t n, const float* first, std::int64_t lo,
+                            std::int64_t stride, std::int64_t height, std::int64_t width) const;
     void denoise_slabs(io::StackReader& reader, io::StackWriter& writer, const DenoiseOptions& options,
                        const ValueWindow& window);
     void denoise_bands(io::StackReader& reader, io::StackWriter& writer, const std::vector<RowBand>& bands,

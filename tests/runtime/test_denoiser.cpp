@@ -1,5 +1,6 @@
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
+#include "io/memory_stack.hpp"
 #include "io/stack.hpp"
 #include "model/model_info.hpp"
 #include "model/tomogan.hpp"
@@ -157,6 +158,47 @@ TEST(Denoiser, VolumeWindowSubsampleSpansRowBlocks) {
     const auto window = volume_window(*reader, model::Normalisation{0, 100});
     EXPECT_EQ(window.low, 1.0);
     EXPECT_EQ(window.high, 2.0);  // flat sample: width 1
+    const auto in_memory = volume_window(VolumeView(v), model::Normalisation{0, 100});  // the same subsample
+    EXPECT_EQ(in_memory.low, 1.0);
+    EXPECT_EQ(in_memory.high, 2.0);
+}
+
+// The in-memory path (the Python module's) gives the file path's window and output exactly, tiles
+// or not, and refuses NaN as the readers do.
+TEST(Denoiser, InMemoryVolumeEqualsTheFilePath) {
+    TempDir dir;
+    const std::int64_t n = 4, h = 19, w = 23;
+    Tensor<float> v(Shape{n, h, w});
+    for (std::int64_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(std::sin(0.37 * static_cast<double>(i)) * 50 + (i % 7));
+    {
+        io::Hdf5Writer writer(dir / "in.h5");
+        writer.write("ns", v);
+        writer.commit();
+    }
+    model::TomoGanConfig c;
+    c.width = 0.125;
+    model::Graph g = model::build_tomogan(c);
+    model::ModelInfo info = model::read_model_info(g);
+    info.normalisation = model::Normalisation{0.5, 99.5};
+    model::write_model_info(g, info);
+    Denoiser denoiser(g, reference());
+    const io::DataPath out{dir / "o.h5", "dn", io::StackFormat::hdf5};
+    const auto report = denoiser.denoise({dir / "in.h5", "ns", io::StackFormat::hdf5}, out, DenoiseOptions{reference(), {}, 3, 0});
+    const Tensor<float> expected = io::Hdf5Reader(out.file).read("dn");
+
+    const ValueWindow window = denoiser.window_for(VolumeView(v));
+    EXPECT_EQ(window.low, report.window.low);
+    EXPECT_EQ(window.high, report.window.high);
+    io::MemoryStackReader memory(VolumeView(v), "memory");
+    EXPECT_EQ(volume_window(memory, *info.normalisation).high, report.window.high);
+    const Tensor<float> got = denoiser.denoise(VolumeView(v));
+    ASSERT_EQ(got.shape(), expected.shape());
+    for (std::int64_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expected[i]) << i;
+
+    v[5] = std::nanf("");
+    EXPECT_THROW(denoiser.denoise(VolumeView(v)), Error);
+    EXPECT_THROW(memory.read(0, 1), Error);
+    EXPECT_THROW(memory.read_rows(3, 2, 0, 1), Error);  // past the last slice
 }
 
 TEST(Denoiser, RefusesModelsThatAreNotImageToImage) {
