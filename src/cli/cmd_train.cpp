@@ -215,7 +215,8 @@ void add_train_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--val-every", o.val_every, "Validate SSIM/PSNR on test_ns/test_gt every K iterations (0 = never)")
         ->capture_default_str();
-    cmd->add_option("--val-slices", o.val_slices, "Test slices to validate on (evenly spaced)")->capture_default_str();
+    cmd->add_option("--val-slices", o.val_slices, "Test slices to validate on, evenly spaced (0 = all: the number `compare` gives for the exported "
+                    "model's denoise output on the whole test volume)")->capture_default_str();
     cmd->add_option("--checkpoint", c->checkpoint, "Folder for checkpoints (ckpt-<iteration>.pt)");
     cmd->add_option("--checkpoint-every", o.checkpoint_every, "Checkpoint every K iterations (0 = at validations)")
         ->capture_default_str();

@@ -33,7 +33,7 @@ void check_options(const TrainOptions& o) {
         fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", o.patch);
     if (o.batch < 1) fail("--batch must be >= 1, got {}", o.batch);
     if (o.val_every < 0) fail("--val-every must be >= 0, got {}", o.val_every);
-    if (o.val_slices < 1) fail("validation needs at least one slice, got {}", o.val_slices);
+    if (o.val_slices < 0) fail("--val-slices must be >= 0 (0 = every slice), got {}", o.val_slices);
     if (o.checkpoint_every < 0) fail("--checkpoint-every must be >= 0, got {}", o.checkpoint_every);
     if (o.gen_steps < 1 || o.disc_steps < 1)
         fail("generator and discriminator steps per iteration must be >= 1, got {} and {}", o.gen_steps, o.disc_steps);
@@ -113,7 +113,7 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
     const auto& shape = test.noisy.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     const int depth = generator.config().input_depth;
-    const std::int64_t count = std::min<std::int64_t>(slices, n);
+    const std::int64_t count = slices <= 0 ? n : std::min<std::int64_t>(slices, n);
     const std::int64_t ph = (8 - h % 8) % 8, pw = (8 - w % 8) % 8;  // pad to the pooling grid, crop back
     ValidationLog v;
     for (std::int64_t k = 0; k < count; ++k) {
@@ -124,9 +124,15 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
         if (ph || pw) x = F::pad(x, F::PadFuncOptions({0, pw, 0, ph}).mode(torch::kReplicate));
         torch::Tensor y = generator.forward(x).index({0, 0, torch::indexing::Slice(0, h), torch::indexing::Slice(0, w)})
                               .contiguous();
-        const std::span<const float> out(y.data_ptr<float>(), static_cast<std::size_t>(h * w));
-        const std::span<const float> gt(test.clean.outer(z), static_cast<std::size_t>(h * w));
-        const std::span<const float> noisy(test.noisy.outer(z), static_cast<std::size_t>(h * w));
+        // Scored in the data's own units, as `compare` scores the exported model's output: SSIM's
+        // luminance term is not invariant to an offset, so normalised units would give another number.
+        const auto raw = [&](const float* v) {
+            std::vector<float> r(static_cast<std::size_t>(h * w));
+            for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<float>(v[i] * (test.high - test.low) + test.low);
+            return r;
+        };
+        const std::vector<float> out = raw(y.data_ptr<float>()), gt = raw(test.clean.outer(z)),
+                                 noisy = raw(test.noisy.outer(z));
         const auto q = metrics::image_quality(out, gt, h, w);
         const auto q0 = metrics::image_quality(noisy, gt, h, w);
         v.ssim += q.ssim / static_cast<double>(count);
@@ -242,7 +248,7 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, const Vol
         result.validations.push_back(v);
         say(o, fmt::format("train: iteration {}: validation on {} whole slice(s) of {}: SSIM {:.4f} (input {:.4f}), "
                            "PSNR {:.2f} dB (input {:.2f} dB)",
-                           it, std::min<std::int64_t>(o.val_slices, test_data->noisy.shape()[0]), validation_name,
+                           it, o.val_slices <= 0 ? test_data->noisy.shape()[0] : std::min<std::int64_t>(o.val_slices, test_data->noisy.shape()[0]), validation_name,
                            v.ssim, v.input_ssim, v.psnr, v.input_psnr));
     };
 

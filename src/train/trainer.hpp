@@ -44,7 +44,8 @@ struct TrainOptions {
     int gen_steps = 1, disc_steps = 2;
 
     std::int64_t val_every = 100;  // 0 = never
-    int val_slices = 4;            // test slices evaluated (evenly spaced), whole slices
+    int val_slices = 0;            // test slices evaluated (evenly spaced), whole slices; 0 = all of them,
+                                   // so the number is what `tomoedge compare` gives on the whole volume
     std::filesystem::path checkpoint_dir;  // empty = no checkpoints
     std::int64_t checkpoint_every = 0;     // 0 = at every validation (or only at the end)
     std::filesystem::path resume;          // a checkpoint to continue from
@@ -100,10 +101,11 @@ TrainResult train_on(const TrainOptions& options, const BatchSource& source, con
 /// The settings that define a run (and must match on resume), as a JSON object text.
 std::string recipe_json(const TrainOptions& options);
 
-/// Validation of `generator` on up to `slices` evenly spaced whole slices of a normalised pair:
+/// Validation of `generator` on up to `slices` (0: all) evenly spaced whole slices of a normalised pair:
 /// the generator's output for slice z (from `test.noisy`) against `test.clean` slice z, SSIM and
-/// PSNR with the data range of each reference slice (max - min), as `tomoedge compare` measures
-/// the exported model's `denoise` output against the same slices.
+/// PSNR with the data range of each reference slice (max - min), in the data's own units (mapped
+/// back with test.low/high), as `tomoedge compare` measures the exported model's `denoise` output
+/// against the same slices.
 ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int slices);
 
 }  // namespace tomoedge::train

@@ -281,3 +281,25 @@ TEST_F(Training, CommandErrors) {
     EXPECT_EQ(bad_patch.exit_code, 1);
     EXPECT_NE(bad_patch.err.find("--patch"), std::string::npos) << bad_patch.err;
 }
+
+// The validation SSIM/PSNR the log prints is what a user measures afterwards: `compare` on the
+// exported model's `denoise` output, whole test volume, same data-range convention.
+TEST_F(Training, ValidationIsWhatCompareMeasuresOnTheExportedModel) {
+    TempDir out;
+    const auto model_file = out / "m.onnx";
+    const auto res = run_tomoedge({"train", "--data", data().string(), "-o", model_file.string(), "--iterations", "30",
+                                   "--patch", "16", "--batch", "2", "--width", "0.25", "--mse-only", "--lr", "2e-3",
+                                   "--val-every", "30", "--threads", "1", "--json"});
+    ASSERT_EQ(res.exit_code, 0) << res.err;
+    const auto v = nlohmann::json::parse(res.out)["validation"];
+    const auto dn = run_tomoedge({"denoise", model_file.string(), data().string() + ":test_ns",
+                                  (out / "dn.h5").string() + ":dn", "--backend", "reference"});
+    ASSERT_EQ(dn.exit_code, 0) << dn.err;
+    const auto cmp = run_tomoedge({"compare", (out / "dn.h5").string() + ":dn", data().string() + ":test_gt", "--json"});
+    ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+    const auto c = nlohmann::json::parse(cmp.out)["mean"];
+    EXPECT_NEAR(v["ssim"].get<double>(), c["ssim"].get<double>(), 2e-4) << res.out << "\n" << cmp.out;
+    EXPECT_NEAR(v["psnr"].get<double>(), c["psnr"].get<double>(), 0.02) << res.out << "\n" << cmp.out;
+    const auto cin = run_tomoedge({"compare", data().string() + ":test_ns", data().string() + ":test_gt", "--json"});
+    EXPECT_NEAR(v["input_ssim"].get<double>(), nlohmann::json::parse(cin.out)["mean"]["ssim"].get<double>(), 2e-4);
+}
