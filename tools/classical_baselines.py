@@ -12,6 +12,8 @@ a trained model gets: they are fitted to this kind of data, and judged on volume
   median    scipy.ndimage.median_filter, size 3 .. 45
   nlm       skimage.restoration.denoise_nl_means (patch 5, distance 6), h in multiples of the
             noise sigma estimated by skimage.restoration.estimate_sigma
+  tv        skimage.restoration.denoise_tv_chambolle, weight in multiples of the slice's value
+            range (max - min of the noisy slice's 1st..99th percentile)
 
 --model rows are denoised test stacks (e.g. `tomoedge denoise` outputs) scored the same way.
 SSIM and PSNR use the convention of `tomoedge compare`: 11 x 11 Gaussian window (sigma 1.5), data
@@ -26,7 +28,7 @@ import h5py
 import numpy as np
 from scipy import ndimage
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-from skimage.restoration import denoise_nl_means, estimate_sigma
+from skimage.restoration import denoise_nl_means, denoise_tv_chambolle, estimate_sigma
 
 TUNE_SLICES = 12
 
@@ -58,10 +60,21 @@ def nlm(stack, h_factor):
     return np.stack(out)
 
 
+def tv(stack, weight):
+    out = []
+    for s in stack:
+        lo, hi = np.percentile(s, [1, 99])
+        span = float(hi - lo) or 1.0
+        # Chambolle's weight is in the image's units: scale it by the slice's range.
+        out.append(denoise_tv_chambolle(s, weight=weight * span))
+    return np.stack(out)
+
+
 FILTERS = {
     "gaussian": (gaussian, "sigma", [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]),
     "median": (median, "size", [3, 5, 9, 15, 21, 27, 35, 45]),
     "nlm": (nlm, "h/sigma", [1.0, 2.0, 4.0, 6.0, 8.0]),
+    "tv": (tv, "weight/range", [0.02, 0.05, 0.1, 0.2, 0.4, 0.8]),
 }
 
 

@@ -315,6 +315,21 @@ TEST(TrainCli, ScansThatCannotBeSplitAreRefusedWithNothingWritten) {
     r = run_tomoedge(args({"train", "--self-supervised", "--scan", (dir / "missing.h5").string()}));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("missing.h5"), std::string::npos) << r.err;
+    // Flat fields of another detector width than the projections.
+    {
+        io::Hdf5Writer w(dir / "flats.h5");
+        w.write("/exchange/data", Tensor<float>(Shape{64, 4, 32}, 100.0f));
+        w.write("/exchange/data_white", Tensor<float>(Shape{2, 4, 30}, 1000.0f));
+        w.write("/exchange/data_dark", Tensor<float>(Shape{2, 4, 32}, 10.0f));
+        Tensor<float> theta(Shape{64});
+        for (std::int64_t a = 0; a < 64; ++a) theta[a] = static_cast<float>(180.0 * static_cast<double>(a) / 64.0);
+        w.write("/exchange/theta", theta);
+        w.commit();
+    }
+    r = run_tomoedge(args({"train", "--self-supervised", "--scan", (dir / "flats.h5").string()}));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("flats.h5"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("data_white"), std::string::npos) << r.err;
     // An --init model of another layout (the shipped model is width 1, this run 0.25).
     write_scan(dir / "ok.h5", 64);
     r = run_tomoedge(args({"train", "--self-supervised", "--scan", (dir / "ok.h5").string(), "--init",
