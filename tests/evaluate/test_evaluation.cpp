@@ -1,5 +1,6 @@
 // evaluate_models on simulated data with random models: its per-slice numbers are the metrics
 // module's SSIM/PSNR of exactly what `tomoedge denoise` writes, and every error names its file.
+#include "support/error_message.hpp"
 #include "core/error.hpp"
 #include "eval_fixture.hpp"
 #include "evaluate/evaluation.hpp"
@@ -11,6 +12,8 @@
 
 #include <fstream>
 #include <string>
+
+constexpr auto error_of = &tomoedge::testing::message_of;
 
 using namespace tomoedge;
 using namespace tomoedge::evaluate;
@@ -29,15 +32,6 @@ EvaluateOptions reference_options() {
     EvaluateOptions o;
     o.backend.backend = "reference";
     return o;
-}
-
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 }  // namespace

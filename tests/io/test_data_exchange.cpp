@@ -1,3 +1,4 @@
+#include "support/error_message.hpp"
 #include "io/data_exchange.hpp"
 
 #include "core/error.hpp"
@@ -7,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+
+using tomoedge::testing::message_of;
 
 using namespace tomoedge;
 using namespace tomoedge::io;
@@ -27,15 +30,6 @@ Projections example(std::int64_t angles = 6, std::int64_t rows = 5, std::int64_t
     p.dark = counts(Shape{3, rows, cols}, 10);
     for (std::int64_t a = 0; a < angles; ++a) p.theta_deg.push_back(180.0f * static_cast<float>(a) / static_cast<float>(angles));
     return p;
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include "support/error_message.hpp"
 #include "io/hdf5.hpp"
 
 #include "core/error.hpp"
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <limits>
 
+using tomoedge::testing::message_of;
+
 using namespace tomoedge;
 using namespace tomoedge::io;
 using tomoedge::testing::TempDir;
@@ -22,15 +25,6 @@ Tensor<float> ramp(Shape shape, float scale = 1.0f, float offset = 0.0f) {
     Tensor<float> t(std::move(shape));
     for (std::int64_t i = 0; i < t.size(); ++i) t[i] = offset + scale * static_cast<float>(i);
     return t;
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // Writes one dataset with the raw C API (types our writer never produces).

@@ -1,3 +1,4 @@
+#include "support/error_message.hpp"
 #include "io/stack.hpp"
 #include "io/tiff.hpp"
 
@@ -17,6 +18,8 @@
 #include <functional>
 #include <limits>
 
+using tomoedge::testing::message_of;
+
 using namespace tomoedge;
 using namespace tomoedge::io;
 using tomoedge::testing::TempDir;
@@ -34,15 +37,6 @@ float expected_after(float v, DType t) {
     if (t == DType::f32) return v;
     const float hi = t == DType::u8 ? 255.0f : 65535.0f;
     return std::round(std::clamp(v, 0.0f, hi));
-}
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // A TIFF written directly with libtiff: `pages` pages of u16 ramps with the given codec.

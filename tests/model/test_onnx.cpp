@@ -1,3 +1,4 @@
+#include "support/error_message.hpp"
 #include "core/error.hpp"
 #include "model/graph_builders.hpp"
 #include "model/onnx_builders.hpp"
@@ -12,21 +13,13 @@
 #include <fstream>
 #include <sstream>
 
+constexpr auto error_of = &tomoedge::testing::message_of;
+
 using namespace tomoedge;
 using namespace tomoedge::model;
 using namespace tomoedge::testing;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -1,6 +1,7 @@
 // Noise2Inverse's angle split: the interleaved subsets, the half-turn check, and the closed-form
 // property the method relies on (FBP is linear, weight pi / angles: the mean of the K
 // sub-reconstructions is the full reconstruction).
+#include "support/error_message.hpp"
 #include "core/error.hpp"
 #include "recon/angle_split.hpp"
 #include "recon/fbp.hpp"
@@ -15,19 +16,12 @@
 #include <functional>
 #include <set>
 
+using tomoedge::testing::message_of;
+
 using namespace tomoedge;
 using namespace tomoedge::recon;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // builder's layout and cost, the residual's offset cancelling, and the chained graph computing
 // exactly what the two models compute one after the other, in fp32 and in int8 (reference
 // backend); chain errors.
+#include "support/error_message.hpp"
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
 #include "model/finetune.hpp"
@@ -22,19 +23,12 @@
 #include <functional>
 #include <random>
 
+using tomoedge::testing::message_of;
+
 using namespace tomoedge;
 using tomoedge::testing::TempDir;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 // Smooth structure plus noise in [0, 1]-ish units, (n, size, size).
 Tensor<float> volume(std::int64_t n, std::int64_t size, std::uint32_t seed) {

@@ -62,13 +62,4 @@ torch::Tensor view(const Tensor<float>& t) {
     return torch::from_blob(const_cast<float*>(t.data()), t.shape().dims(), torch::kFloat32);
 }
 
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 }  // namespace tomoedge::train_testing

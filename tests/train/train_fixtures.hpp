@@ -2,6 +2,7 @@
 // Small synthetic training data for the train tests: smooth "ground truth" slices and a noisy
 // copy, in the TomoGAN HDF5 layout.
 #include "core/tensor.hpp"
+#include "support/error_message.hpp"
 
 #include <torch/torch.h>
 
@@ -22,7 +23,6 @@ Tensor<float> coordinate_volume(std::int64_t slices, std::int64_t height, std::i
 /// A torch view of a tomoedge tensor (no copy; `t` must outlive it).
 torch::Tensor view(const Tensor<float>& t);
 
-/// The Error message `f` throws, or "(no error)".
-std::string message_of(const std::function<void()>& f);
+using tomoedge::testing::message_of;
 
 }  // namespace tomoedge::train_testing
