@@ -4,6 +4,7 @@
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "core/threading.hpp"
+#include "evaluate/onnxruntime_peer.hpp"
 #include "evaluate/speed_table.hpp"
 #include "model/onnx_import.hpp"
 #include "model/tomogan.hpp"
@@ -13,7 +14,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,36 +83,38 @@ void run_bench(const BenchArgs& a) {
     if (a.profile) std::fputs(("\n" + r.profile).c_str(), stdout);
 }
 
-// ONNX Runtime's time for `model_path` from bench/ort_time.js, or nullopt (with a note on stderr)
-// when node or the onnxruntime-node peer (scripts/install-peers.sh) is not there.
-std::optional<nlohmann::json> time_in_onnxruntime(const std::string& model_path, std::int64_t channels,
-                                                  const BenchArgs& a) {
-    namespace fs = std::filesystem;
-    const fs::path source = TOMOEDGE_SOURCE_DIR;
-    const fs::path peers = source / "tools" / "peers" / "node_modules", script = source / "bench" / "ort_time.js";
-    if (!fs::exists(peers / "onnxruntime-node") || !fs::exists(script)) {
-        static bool said = false;  // one note, not one per model
-        if (!std::exchange(said, true))
-            std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s missing (scripts/install-peers.sh)\n",
-                         (peers / "onnxruntime-node").c_str());
-        return std::nullopt;
-    }
-    const std::string command =
-        fmt::format("NODE_PATH='{}' node '{}' '{}' {} {} {} {} {} 2>/dev/null", peers.string(), script.string(),
-                    model_path, channels, a.size, a.runs, num_threads(), a.warmup);
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return std::nullopt;
-    std::string out;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-    if (pclose(pipe) != 0 || out.empty()) {
-        std::fprintf(stderr, "tomoedge bench: ONNX Runtime could not run %s (no node, or it failed)\n", model_path.c_str());
-        return std::nullopt;
-    }
-    return nlohmann::json::parse(out, nullptr, false);
-}
+// ONNX Runtime's rows (evaluate/onnxruntime_peer.hpp): node runs bench/ort_time.js, spawned without a
+// shell. When node, the script or the onnxruntime-node peer is missing, one note on stderr says
+// so and the table has no ONNX Runtime rows; a model ONNX Runtime fails on gets its own note.
+struct PeerModel {
+    std::string row, path;
+    std::int64_t channels = 3;
+};
 
-std::string seconds_cell(double s) { return std::isnan(s) ? "-" : fmt::format("{:.4f}", s); }
+std::vector<evaluate::PeerRow> onnxruntime_rows(const std::vector<PeerModel>& models, const BenchArgs& a) {
+    std::vector<evaluate::PeerRow> rows;
+    if (models.empty()) return rows;
+    std::string why;
+    const auto runner = evaluate::find_ort_runner(evaluate::default_ort_search(), &why);
+    if (!runner) {
+        std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s\n", why.c_str());
+        return rows;
+    }
+    for (const PeerModel& m : models) {
+        const evaluate::OrtTiming t =
+            evaluate::time_in_onnxruntime(*runner, {m.path, m.channels, a.size, a.runs, num_threads(), a.warmup});
+        if (t.node_missing) {
+            std::fprintf(stderr, "tomoedge bench: no ONNX Runtime rows: %s\n", t.why.c_str());
+            return {};
+        }
+        if (!t.median_s) {
+            std::fprintf(stderr, "tomoedge bench: no row '%s': %s\n", m.row.c_str(), t.why.c_str());
+            continue;
+        }
+        rows.push_back({m.row, *t.median_s});
+    }
+    return rows;
+}
 
 void run_table(const BenchArgs& a) {
     set_num_threads(a.threads);
@@ -135,19 +137,13 @@ void run_table(const BenchArgs& a) {
         if (!a.json) std::fprintf(stderr, "  measured: %s (%s), total %.4f s\n", r.name.c_str(), r.mode.c_str(), r.total_s);
     });
 
-    struct PeerRow {
-        std::string name;
-        double median;
-    };
-    std::vector<PeerRow> peers;
+    std::vector<evaluate::PeerRow> peers;
     if (!a.no_ort) {
-        const std::string fp32_path = a.model;  // the built-in model has no file: no ORT row for it
-        if (!fp32_path.empty())
-            if (auto r = time_in_onnxruntime(fp32_path, fp32.input_channels, a); r && r->contains("median"))
-                peers.push_back({"ONNX Runtime fp32", (*r)["median"].get<double>()});
-        if (int8)
-            if (auto r = time_in_onnxruntime(a.int8, int8->input_channels, a); r && r->contains("median"))
-                peers.push_back({"ONNX Runtime int8 (QDQ)", (*r)["median"].get<double>()});
+        std::vector<PeerModel> models;
+        // The built-in model has no file: no ONNX Runtime row for it.
+        if (!a.model.empty()) models.push_back({"ONNX Runtime fp32", a.model, fp32.input_channels});
+        if (int8) models.push_back({"ONNX Runtime int8 (QDQ)", a.int8, int8->input_channels});
+        peers = onnxruntime_rows(models, a);
     }
 
     if (a.json) {
@@ -161,22 +157,16 @@ void run_table(const BenchArgs& a) {
                                  {"stitch_s", number(r.stitch_s)}, {"fine_tune_s", number(r.fine_tune_s)},
                                  {"total_s", r.total_s}, {"gop", r.gop}, {"gops", r.gops},
                                  {"peak_rss_mb", r.peak_rss_mb}});
-        for (const auto& p : peers) j["onnxruntime"].push_back({{"name", p.name}, {"median_s", p.median}});
+        for (const auto& p : peers) j["onnxruntime"].push_back({{"name", p.name}, {"median_s", p.median_s}});
         print_json(j);
         return;
     }
-    std::vector<std::vector<std::string>> cells;
-    for (const auto& r : rows)
-        cells.push_back({r.name, r.mode, std::to_string(r.tiles), seconds_cell(r.model_s), seconds_cell(r.stitch_s),
-                         seconds_cell(r.fine_tune_s), seconds_cell(r.total_s), fmt::format("{:.0f}", r.gops),
-                         fmt::format("{:.0f}", r.peak_rss_mb)});
-    for (const auto& p : peers)
-        cells.push_back({p.name, "whole image", "1", seconds_cell(p.median), "-", "-", seconds_cell(p.median), "-", "-"});
+    const evaluate::SpeedTableText text = evaluate::speed_table_text(rows, peers);
     fmt::print("Table I on this machine: one {} x {} slice, {} threads, median of {} runs after {} warm-up; "
                "{:.1f} GOP per slice (2 x conv MACs of the fp32 model)\n",
                a.size, a.size, num_threads(), a.runs, a.warmup, rows.empty() ? 0.0 : rows.front().gop);
-    print_table({"row", "mode", "tiles", "model s", "stitch s", "Fine-Tune s", "total s", "GOP/s", "peak RSS MB"},
-                cells);
+    print_table(text.header, text.cells);
+    for (const std::string& note : text.notes) fmt::print("{}\n", note);
 }
 
 void add_bench_command(CLI::App& app) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -39,11 +40,58 @@ std::pair<double, double> value_limits(const BoxPanel& panel) {
     return {lo - margin, hi + margin};
 }
 
-void draw_panel(plstream& pls, const BoxPanel& panel) {
+// Whether wrap_label may break `text` after its character `i`.
+bool breaks_after(const std::string& text, std::size_t i) {
+    const char c = text[i];
+    if (c == '.') return i + 1 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 1]));  // not 0.5
+    return c == '-' || c == '_' || c == '/' || c == '@' || c == ' ';
+}
+
+// The longest run of `label` between places wrap_label breaks it (a trailing space not counted).
+std::size_t longest_piece(const std::string& label) {
+    std::size_t longest = 0, run = 0;
+    for (std::size_t i = 0; i < label.size(); ++i) {
+        ++run;
+        if (breaks_after(label, i)) {
+            longest = std::max(longest, label[i] == ' ' ? run - 1 : run);
+            run = 0;
+        }
+    }
+    return std::max(longest, run);
+}
+
+void draw_panel(plstream& pls, const BoxPanel& panel, double char_aspect) {
     const auto n = static_cast<double>(panel.series.size());
     const auto [y0, y1] = value_limits(panel);
     pls.adv(0);
-    pls.vpor(0.19, 0.97, 0.18, 0.90);  // room on the left for tick labels and the axis title
+    // Each label is wrapped to its box's share of the axis, measured in mm on this subpage with the
+    // character height, so none runs into its neighbour or past the frame: in a smaller font
+    // (down to 3/4) when a word of it would not fit otherwise. The bottom margin grows with the
+    // lines the longest label needs.
+    PLFLT sx0 = 0, sx1 = 0, sy0 = 0, sy1 = 0, default_height = 0, char_height = 0;
+    pls.gspa(sx0, sx1, sy0, sy1);
+    pls.gchr(default_height, char_height);
+    constexpr double vx0 = 0.19, vx1 = 0.97, vy1 = 0.90;  // room on the left for tick labels and the axis title
+    constexpr double first_line = 1.6, line_step = 1.3;   // in label character heights below the axis
+    const double slot_mm = (vx1 - vx0) * (sx1 - sx0) / n;
+    std::size_t longest = 1;
+    for (const auto& s : panel.series) longest = std::max(longest, longest_piece(s.label));
+    double scale = 1.0;
+    auto max_chars = [&] {
+        return static_cast<std::size_t>(std::max(1.0, std::floor(0.92 * slot_mm / (char_aspect * char_height * scale))));
+    };
+    for (double s : {1.0, 0.9, 0.8, 0.75}) {
+        scale = s;
+        if (max_chars() >= longest) break;
+    }
+    std::vector<std::vector<std::string>> labels;
+    std::size_t lines = 1;
+    for (const auto& s : panel.series) {
+        labels.push_back(wrap_label(s.label, max_chars()));
+        lines = std::max(lines, labels.back().size());
+    }
+    const double bottom_mm = (first_line + line_step * static_cast<double>(lines - 1) + 1.0) * char_height * scale;
+    pls.vpor(vx0, vx1, std::max(0.18, bottom_mm / (sy1 - sy0)), vy1);
     pls.wind(0.5, n + 0.5, y0, y1);
     pls.col0(grid_grey);
     pls.box("", 0, 0, "g", 0, 0);  // horizontal grid lines behind the boxes
@@ -74,10 +122,10 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
         pls.fill(4, dxs, dys);
         pls.col0(black);
         pls.line(5, dxs, dys);
-        // Model names are long: with more than three boxes every other label drops a line so
-        // neighbours do not overprint.
-        const double label_line = 1.6 + (n > 3 && i % 2 == 1 ? 1.4 : 0.0);
-        pls.mtex("b", label_line, (x - 0.5) / n, 0.5, panel.series[i].label.c_str());
+        pls.schr(0, scale);
+        for (std::size_t k = 0; k < labels[i].size(); ++k)
+            pls.mtex("b", first_line + line_step * static_cast<double>(k), (x - 0.5) / n, 0.5, labels[i][k].c_str());
+        pls.schr(0, 1.0);
     }
     pls.col0(black);
     pls.box("bc", 0, 0, "bcnstv", 0, 0);
@@ -85,7 +133,7 @@ void draw_panel(plstream& pls, const BoxPanel& panel) {
     pls.mtex("l", 5.2, 0.5, 0.5, panel.y_label.c_str());  // clear of the widest tick labels
 }
 
-void draw(plstream& pls, const std::vector<BoxPanel>& panels) {
+void draw(plstream& pls, const std::vector<BoxPanel>& panels, const std::string& device) {
     pls.scolbg(255, 255, 255);
     pls.scol0(black, 0, 0, 0);
     pls.scol0(grid_grey, 215, 215, 215);
@@ -95,7 +143,7 @@ void draw(plstream& pls, const std::vector<BoxPanel>& panels) {
     pls.ssub(static_cast<PLINT>(panels.size()), 1);
     pls.init();
     pls.schr(0, 1.0);
-    for (const auto& panel : panels) draw_panel(pls, panel);
+    for (const auto& panel : panels) draw_panel(pls, panel, plplot_char_aspect(device));
 }
 
 void check_panels(const std::filesystem::path& file, const std::vector<BoxPanel>& panels) {
@@ -122,7 +170,7 @@ void write_png_figure(const std::filesystem::path& file, const std::vector<BoxPa
         plstream pls;
         pls.sdev(device.c_str());
         pls.smem(size.width, size.height, pixels.data());
-        draw(pls, panels);
+        draw(pls, panels, device);
     }  // ~plstream ends the page: the buffer is complete
     io::write_png(file, pixels, size.height, size.width, 3);
 }
@@ -140,13 +188,15 @@ void write_svg_figure(const std::filesystem::path& file, const std::vector<BoxPa
         pls.sdev("svg");
         pls.sfnam(temp.c_str());
         pls.spage(0, 0, size.width, size.height, 0, 0);
-        draw(pls, panels);
+        draw(pls, panels, "svg");
     }  // ~plstream closes the file
     if (std::filesystem::file_size(temp) == 0) fail("{}: PLplot wrote nothing", file.string());
     atomic.commit();
 }
 
 }  // namespace
+
+double plplot_char_aspect(const std::string& device) { return device == "mem" ? 1.0 : 0.85; }
 
 bool plplot_has_device(const std::string& name) {
     int count = 64;
@@ -157,6 +207,44 @@ bool plplot_has_device(const std::string& name) {
     for (int i = 0; i < count; ++i)
         if (names_ptr[i] != nullptr && name == names_ptr[i]) return true;
     return false;
+}
+
+std::vector<std::string> wrap_label(const std::string& label, std::size_t max_chars) {
+    max_chars = std::max<std::size_t>(1, max_chars);
+    // Pieces that end at a place to break (the break character stays with the piece before it).
+    std::vector<std::string> pieces;
+    std::string piece;
+    for (std::size_t i = 0; i < label.size(); ++i) {
+        piece += label[i];
+        if (breaks_after(label, i)) {
+            pieces.push_back(piece);
+            piece.clear();
+        }
+    }
+    if (!piece.empty()) pieces.push_back(piece);
+    auto visible = [](const std::string& text) {  // a space at the end of a line is not drawn
+        std::size_t end = text.size();
+        while (end > 0 && text[end - 1] == ' ') --end;
+        return end;
+    };
+    std::vector<std::string> lines;
+    std::string line;
+    auto finish = [&] {
+        line.resize(visible(line));
+        if (!line.empty()) lines.push_back(line);
+        line.clear();
+    };
+    for (std::string p : pieces) {
+        if (!line.empty() && visible(line + p) > max_chars) finish();
+        while (visible(p) > max_chars) {  // longer than a line on its own: cut
+            lines.push_back(p.substr(0, max_chars));
+            p.erase(0, max_chars);
+        }
+        line += p;
+    }
+    finish();
+    if (lines.empty()) lines.push_back(label);
+    return lines;
 }
 
 void write_box_plot(const std::filesystem::path& file, const std::vector<BoxPanel>& panels, FigureSize size) {

@@ -40,4 +40,14 @@ std::vector<BoxPanel> quality_box_panels(const Evaluation& evaluation, const std
 /// Whether this PLplot installation has the named output driver ("svg", "memcairo", ...).
 bool plplot_has_device(const std::string& name);
 
+/// `label` in lines of at most `max_chars` characters (at least 1), broken after '-', '_', '/',
+/// '@', a '.' that is no decimal point, or at a space where it can be, else cut: how long model names fit under a box or a
+/// column of a figure. Never drops a character (a space it breaks at excepted).
+std::vector<std::string> wrap_label(const std::string& label, std::size_t max_chars);
+
+/// Width of a character of PLplot's text relative to its character height on output driver
+/// `device`, generous (measured on lower-case names): Hershey's stroke font ("mem") is wider than
+/// the sans font of cairo and svg. The estimate wrap_label's `max_chars` is made from.
+double plplot_char_aspect(const std::string& device);
+
 }  // namespace tomoedge::evaluate

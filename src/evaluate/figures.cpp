@@ -4,6 +4,8 @@
 #include "evaluate/box_plot.hpp"
 #include "io/png.hpp"
 
+#include <fmt/format.h>
+
 #include <system_error>
 
 namespace tomoedge::evaluate {
@@ -16,7 +18,19 @@ FigureFiles write_evaluation_figures(const std::filesystem::path& folder, const 
     for (const auto& image : evaluation.panel_images) images.push_back(&image);
     RgbImage composed;
     try {
-        composed = compose_slice_panel(images, panel);
+        // The figure names what it shows: each column's method, and the slice, window and zoom.
+        PanelOptions named = panel;
+        if (named.titles.empty()) named.titles = evaluation.panel_labels;
+        if (named.heading.empty() && !images.empty()) {
+            const Tensor<float>& truth = *images.back();
+            const std::int64_t h = truth.dim(truth.rank() - 2), w = truth.dim(truth.rank() - 1);
+            const ZoomRegion zoom = resolve_zoom(named, h, w);
+            named.heading = fmt::format("Slice {} ({} x {}), one grey window: {:g}-{:g} percentiles of the ground "
+                                        "truth. Red box: shown {}x in the inset.",
+                                        evaluation.panel_slice, w, h, named.low_pct, named.high_pct,
+                                        resolve_magnification(named, zoom, h, w));
+        }
+        composed = compose_slice_panel(images, named);
     } catch (const Error& e) {
         fail("{}: {}", files.panel_png.string(), e.what());
     }

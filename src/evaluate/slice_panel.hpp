@@ -3,12 +3,15 @@
 // grey window (taken from the ground truth) so brightness compares across columns. Each column
 // marks the zoom region with a red rectangle and carries a magnified copy of that region as an
 // inset in the corner farthest from it. Pixels are composed exactly (nearest-neighbour zoom, no
-// resampling of the images themselves) and saved with io::write_png.
+// resampling of the images themselves) and saved with io::write_png. Given titles (and a
+// heading), a white band above the columns names them, its text drawn by PLplot (the drivers
+// of box_plot.hpp).
 #include "core/tensor.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace tomoedge::evaluate {
@@ -22,6 +25,9 @@ struct PanelOptions {
     int magnification = 0;           // inset scale; 0 = the largest that keeps the inset <= 1/3 of the image
     double low_pct = 0.5, high_pct = 99.5;  // grey window: these percentiles of the ground truth
     int gap = 6;                     // white pixels between columns
+    std::vector<std::string> titles; // one per column, drawn above it; empty: none
+    std::string heading;             // one line above the titles saying what the figure shows; empty: none
+    std::string png_driver;          // PLplot memory driver for the text: "memcairo", "mem"; empty: memcairo where installed
 };
 
 /// An RGB image, row-major, 3 bytes per pixel.
@@ -38,8 +44,14 @@ ZoomRegion resolve_zoom(const PanelOptions& options, std::int64_t height, std::i
 int resolve_magnification(const PanelOptions& options, const ZoomRegion& zoom, std::int64_t height,
                           std::int64_t width);
 
+/// Height in pixels of the band of titles and heading above `columns` columns `width` pixels wide
+/// (0 when `options` has neither).
+std::int64_t title_band_height(const PanelOptions& options, std::int64_t width, std::int64_t columns);
+
 /// Composes the panel from `images` (each (1, H, W) or (H, W), all the same size); the last one is
-/// the ground truth that sets the grey window. Throws Error for fewer than 2 images or mixed sizes.
+/// the ground truth that sets the grey window. The band of title_band_height() comes first, then
+/// the columns. Throws Error for fewer than 2 images, mixed sizes, or titles that are not one per
+/// image.
 RgbImage compose_slice_panel(const std::vector<const Tensor<float>*>& images, const PanelOptions& options = {});
 
 /// compose_slice_panel, written to `file` as PNG (atomically).

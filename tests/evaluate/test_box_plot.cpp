@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <utility>
 #include <sstream>
 #include <string>
 
@@ -107,6 +108,59 @@ TEST(BoxPlot, Errors) {
     EXPECT_THROW(write_box_plot(dir / "box.png", two_panels(), {800, 400, "svg"}), Error);
     EXPECT_THROW(write_box_plot(dir / "missing" / "box.svg", two_panels()), Error);
     EXPECT_EQ(dir.entry_count(), 0u);
+}
+
+// Model names as the demo's (file stems), long enough to run past their box's share of the axis.
+std::vector<BoxPanel> long_label_panels() {
+    Summary a{8, 0, 0.03, 0.03, 0.03, 0.03, 0.04, 0.04};
+    Summary b{8, 0, 0.89, 0.85, 0.88, 0.89, 0.90, 0.90};
+    BoxPanel panel{"SSIM over 8 slices", "SSIM", {}};
+    for (const char* label : {"noisy", "tomogan-sim512", "tomogan-sim512-int8", "tomogan-sim512-int8-ft"})
+        panel.series.push_back({label, panel.series.empty() ? a : b});
+    return {panel, panel};
+}
+
+TEST_P(BoxPlotPng, LongLabelsStayInsideTheFigure) {
+    if (!plplot_has_device(GetParam())) GTEST_SKIP() << "PLplot driver " << GetParam() << " is not installed";
+    for (const auto& [width, height] : {std::pair{1400, 560}, std::pair{800, 400}}) {
+        TempDir dir;
+        write_box_plot(dir / "box.png", long_label_panels(), {width, height, GetParam()});
+        const auto png = tomoedge::testing::decode_png_rgb(dir / "box.png");
+        ASSERT_TRUE(png.ok) << png.error;
+        auto dark = [&](std::size_t x, std::size_t y) {
+            const std::size_t i = (y * png.width + x) * 3;
+            return png.rgb[i] < 128 && png.rgb[i + 1] < 128 && png.rgb[i + 2] < 128;
+        };
+        // Nothing drawn on the outermost pixels: a label cut by the frame would touch them.
+        for (std::size_t y = 0; y < png.height; ++y) {
+            EXPECT_FALSE(dark(png.width - 1, y)) << width << " x " << height << ", right edge, row " << y;
+            EXPECT_FALSE(dark(0, y)) << width << " x " << height << ", left edge, row " << y;
+        }
+        for (std::size_t x = 0; x < png.width; ++x)
+            EXPECT_FALSE(dark(x, png.height - 1)) << width << " x " << height << ", bottom edge, column " << x;
+        // The labels are there: dark pixels in the strip under the left panel's axis.
+        std::size_t text = 0;
+        for (std::size_t y = png.height * 85 / 100; y < png.height; ++y)
+            for (std::size_t x = 0; x < png.width / 2; ++x) text += dark(x, y);
+        EXPECT_GT(text, 100u) << width << " x " << height;
+    }
+}
+
+TEST(BoxPlot, WrapLabel) {
+    using Lines = std::vector<std::string>;
+    EXPECT_EQ(wrap_label("noisy", 10), Lines{"noisy"});
+    EXPECT_EQ(wrap_label("tomogan-sim512-int8-ft", 30), Lines{"tomogan-sim512-int8-ft"});
+    EXPECT_EQ(wrap_label("tomogan-sim512-int8-ft", 12), (Lines{"tomogan-", "sim512-int8-", "ft"}));
+    EXPECT_EQ(wrap_label("tomogan-sim512-int8-ft", 8), (Lines{"tomogan-", "sim512-", "int8-ft"}));
+    EXPECT_EQ(wrap_label("ground truth", 8), (Lines{"ground", "truth"}));
+    EXPECT_EQ(wrap_label("abcdefghij", 4), (Lines{"abcd", "efgh", "ij"}));  // no place to break: cut
+    EXPECT_EQ(wrap_label("model@bf16", 6), (Lines{"model@", "bf16"}));
+    EXPECT_EQ(wrap_label("window: 0.5-99.5 percentiles", 12), (Lines{"window: 0.5-", "99.5", "percentiles"}));
+    EXPECT_EQ(wrap_label("", 5), Lines{""});
+    EXPECT_EQ(wrap_label("ab", 0), (Lines{"a", "b"}));  // at least one character a line
+    for (std::size_t width : {1u, 3u, 7u, 11u})
+        for (const auto& line : wrap_label("tomogan-sim512-int8-ft with a_long/name.onnx", width))
+            EXPECT_LE(line.size(), width) << line;
 }
 
 TEST(BoxPlot, PlplotHasTheDriversWeUse) {

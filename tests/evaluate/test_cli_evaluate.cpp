@@ -86,8 +86,13 @@ TEST(CliEvaluate, JsonCsvAndFigures) {
     ASSERT_TRUE(box.ok) << box.error;
     const auto panel = tomoedge::testing::decode_png_rgb(fig.at("panel_png").get<std::string>());
     ASSERT_TRUE(panel.ok) << panel.error;
-    EXPECT_EQ(panel.height, static_cast<std::uint32_t>(d.size));
+    // The columns under a band that names them (and the slice): text drawn above the images.
+    EXPECT_GT(panel.height, static_cast<std::uint32_t>(d.size));
     EXPECT_EQ(panel.width, static_cast<std::uint32_t>(4 * d.size + 3 * 6));
+    std::size_t dark_in_band = 0;
+    for (std::size_t i = 0; i < (panel.height - static_cast<std::size_t>(d.size)) * panel.width * 3; i += 3)
+        dark_in_band += panel.rgb[i] < 100;
+    EXPECT_GT(dark_in_band, 50u);
     const auto svg = lines_of(fig.at("box_plot_svg").get<std::string>());
     ASSERT_FALSE(svg.empty());
     EXPECT_EQ(svg[0].rfind("<?xml", 0), 0u);

@@ -1,6 +1,7 @@
 // The slice panel: layout, the grey window, the zoom rectangle and the magnified inset, pixel by
 // pixel against the definition.
 #include "core/error.hpp"
+#include "evaluate/box_plot.hpp"
 #include "evaluate/slice_panel.hpp"
 #include "png_reader.hpp"
 #include "support/temp_dir.hpp"
@@ -119,6 +120,45 @@ TEST(SlicePanel, WritesAValidPng) {
     EXPECT_EQ(png.width, 2u * 50 + 6);
 }
 
+class SlicePanelTitles : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SlicePanelTitles, AreDrawnInABandAboveTheColumns) {
+    if (!tomoedge::evaluate::plplot_has_device(GetParam())) GTEST_SKIP() << GetParam() << " is not installed";
+    const std::int64_t h = 120, w = 160;
+    const Tensor<float> a = pattern(h, w, 1), b = pattern(h, w, 2), truth = pattern(h, w, 3);
+    PanelOptions plain;
+    plain.zoom = ZoomRegion{10, 8, 12};
+    plain.magnification = 2;
+    PanelOptions titled = plain;
+    titled.titles = {"noisy", "tomogan-sim512-int8-ft", "ground truth"};
+    titled.heading = "Slice 4: what the columns show";
+    titled.png_driver = GetParam();
+    const std::int64_t band = title_band_height(titled, w, 3);
+    ASSERT_GT(band, 0);
+    EXPECT_EQ(title_band_height(plain, w, 3), 0);
+    const RgbImage without = compose_slice_panel({&a, &b, &truth}, plain);
+    const RgbImage with = compose_slice_panel({&a, &b, &truth}, titled);
+    ASSERT_EQ(with.width, without.width);
+    ASSERT_EQ(with.height, without.height + band);
+    // Below the band: the same pixels as without titles.
+    for (std::int64_t r = 0; r < without.height; ++r)
+        for (std::int64_t c = 0; c < without.width; ++c)
+            ASSERT_EQ(pixel(with, band + r, c)[0], pixel(without, r, c)[0]) << r << " " << c;
+    // In the band: text (dark pixels) above every column, and white everywhere else.
+    for (std::int64_t k = 0; k < 3; ++k) {
+        std::size_t dark = 0;
+        for (std::int64_t r = 0; r < band; ++r)
+            for (std::int64_t c = k * (w + plain.gap); c < k * (w + plain.gap) + w; ++c) dark += pixel(with, r, c)[0] < 100;
+        EXPECT_GT(dark, 20u) << "column " << k;
+    }
+    for (std::int64_t c = 0; c < with.width; ++c) {
+        EXPECT_GT(pixel(with, 0, c)[0], 200) << "top row, column " << c;  // nothing cut at the top
+        EXPECT_GT(pixel(with, band - 1, c)[0], 200) << "last band row, column " << c;  // nor at the images
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, SlicePanelTitles, ::testing::Values("memcairo", "mem"));
+
 TEST(SlicePanel, Errors) {
     const Tensor<float> a = pattern(40, 50, 1), small = pattern(30, 50, 1);
     EXPECT_THROW(compose_slice_panel({&a}), Error);
@@ -130,6 +170,9 @@ TEST(SlicePanel, Errors) {
     too_big.zoom = ZoomRegion{0, 0, 10};
     too_big.magnification = 4;  // a 40-pixel inset in a 40-pixel slice
     EXPECT_THROW(compose_slice_panel({&a, &a}, too_big), Error);
+    PanelOptions titles;
+    titles.titles = {"only one"};
+    EXPECT_THROW(compose_slice_panel({&a, &a}, titles), Error);
     TempDir dir;
     EXPECT_THROW(write_slice_panel(dir / "p.png", {&a, &small}), Error);
     EXPECT_EQ(dir.entry_count(), 0u);
