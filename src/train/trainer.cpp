@@ -67,6 +67,16 @@ void check_resume_recipe(const std::filesystem::path& file, const std::string& s
     }
 }
 
+PatchOptions patch_options(const TrainOptions& o) {
+    PatchOptions patches;
+    patches.patch = o.patch;
+    patches.batch = o.batch;
+    patches.depth = o.generator.input_depth;
+    patches.augment = o.augment;
+    patches.seed = o.seed;
+    return patches;
+}
+
 torch::Tensor as_image(const float* data, std::int64_t h, std::int64_t w) {
     return torch::from_blob(const_cast<float*>(data), {h, w}, torch::kFloat32);
 }
@@ -149,13 +159,7 @@ TrainResult train(const TrainOptions& o, const IterationCallback& on_iteration) 
     const VolumePair train_data = read_volume_pair(o.data, o.train_noisy, o.train_clean, o.normalisation);
     std::optional<VolumePair> test_data;
     if (o.val_every > 0) test_data = read_volume_pair(o.data, o.test_noisy, o.test_clean, o.normalisation);
-    PatchOptions patches;
-    patches.patch = o.patch;
-    patches.batch = o.batch;
-    patches.depth = o.generator.input_depth;
-    patches.augment = o.augment;
-    patches.seed = o.seed;
-    const PatchSampler sampler(train_data, patches);
+    const PatchSampler sampler(train_data, patch_options(o));
     return train_on(o, sampler, test_data ? &*test_data : nullptr, {train_data.low, train_data.high}, on_iteration);
 }
 
@@ -165,13 +169,7 @@ TrainResult train_self_supervised(const TrainOptions& o, const SplitVolumes& vol
     if (!o.self_supervised) fail("train_self_supervised: the options are not self-supervised");
     if (static_cast<int>(volumes.subsets.size()) != o.splits)
         fail("{} sub-reconstructions given for --splits {}", volumes.subsets.size(), o.splits);
-    PatchOptions patches;
-    patches.patch = o.patch;
-    patches.batch = o.batch;
-    patches.depth = o.generator.input_depth;
-    patches.augment = o.augment;
-    patches.seed = o.seed;
-    const Noise2InverseSampler sampler(volumes, patches);
+    const Noise2InverseSampler sampler(volumes, patch_options(o));
     return train_on(o, sampler, validation, {volumes.low, volumes.high}, on_iteration);
 }
 
