@@ -136,9 +136,9 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
                               .contiguous();
         // Scored in the data's own units, as `compare` scores the exported model's output: SSIM's
         // luminance term is not invariant to an offset, so normalised units would give another number.
-        const auto raw = [&](const float* v) {
+        const auto raw = [&](const float* values) {
             std::vector<float> r(static_cast<std::size_t>(h * w));
-            for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<float>(v[i] * (test.high - test.low) + test.low);
+            for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<float>(values[i] * (test.high - test.low) + test.low);
             return r;
         };
         const std::vector<float> out = raw(y.data_ptr<float>()), gt = raw(test.clean.outer(z)),
