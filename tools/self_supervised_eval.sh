@@ -6,11 +6,13 @@
 #               beamline user rarely has), the same iterations, patch, batch and seed
 #   shipped     models/tomogan-sim512.onnx zero-shot
 # Noise2Inverse is applied two ways: the paper's (the network on each of the K leave-one-out
-# reconstructions, predictions averaged) and the edge variant (the network once on the full
+# reconstructions, predictions averaged: tools/n2i_paper_inference.py, each input on the full
+# reconstruction's window, as in training; and, for comparison, `denoise` on each leave-one-out
+# file with that file's own window) and the edge variant (the network once on the full
 # reconstruction, what `denoise` does). Everything is scored against the noise-free normal-dose
 # reconstruction beside the classical filters at their best parameter (tools/restoration_table.py).
 #
-#   ITERATIONS=300 PATCH=96 BATCH=4 LR=5e-4 tools/self_supervised_eval.sh OUTDIR [SETTING...]
+#   ITERATIONS=3000 PATCH=64 BATCH=4 LR=5e-4 SPLITS=4 tools/self_supervised_eval.sh OUTDIR [SETTING...]
 # Settings: dose1000 (1000 photons, all angles), dose200 (200 photons), sparse4 (1000 photons,
 # every 4th angle). Writes OUTDIR/SETTING/table.md and table.json.
 set -euo pipefail
@@ -58,17 +60,22 @@ for setting in "${settings[@]}"; do
   "$bin" denoise "$d/supervised.onnx" "$d/full.h5:recon" "$d/supervised.h5:dn" >/dev/null
   "$bin" denoise "$here/models/tomogan-sim512.onnx" "$d/full.h5:recon" "$d/shipped.h5:dn" >/dev/null
   parts=()
+  x1s=()
   for ((j = 0; j < splits; j++)); do
     "$bin" recon "$scan" --split "$splits" --leave-out "$j" -o "$d/x1_$j.h5:recon" >/dev/null
     "$bin" denoise "$d/n2i.onnx" "$d/x1_$j.h5:recon" "$d/n2i_x1_$j.h5:dn" >/dev/null
     parts+=("$d/n2i_x1_$j.h5:dn")
+    x1s+=("$d/x1_$j.h5:recon")
   done
+  PYTHONPATH=$here/build/python /usr/bin/python3 "$here/tools/n2i_paper_inference.py" "$d/n2i.onnx" \
+    "$d/full.h5:recon" "${x1s[@]}" -o "$d/n2i_paper.h5:dn"
   echo "== $setting: scores" >&2
   /usr/bin/python3 "$here/tools/restoration_table.py" --reference "$d/dataset.h5:train_gt" --noisy "$d/full.h5:recon" \
     --model "Noise2Inverse, edge (network once on the full reconstruction)=$d/n2i_edge.h5:dn" \
-    --mean "Noise2Inverse, paper (mean of $splits leave-one-out predictions)=$(IFS=,; echo "${parts[*]}")" \
+    --model "Noise2Inverse, paper (mean of $splits leave-one-out predictions, full reconstruction's window)=$d/n2i_paper.h5:dn" \
+    --mean "Noise2Inverse, paper, each input on its own window (denoise per file)=$(IFS=,; echo "${parts[*]}")" \
     --model "supervised on the same scan's normal dose=$d/supervised.h5:dn" \
     --model "shipped model, zero-shot=$d/shipped.h5:dn" \
-    --title "$setting: $(printf '%s ' "${sim[@]}")$size x $size, $slices slices; $iterations iterations, patch $patch, batch $batch, lr $lr" \
+    --title "$setting: $(printf '%s ' "${sim[@]}")$size x $size, $slices slices; K = $splits; $iterations iterations, patch $patch, batch $batch, lr $lr" \
     --json "$d/table.json" | tee "$d/table.md"
 done
