@@ -11,17 +11,15 @@ file's own, wider window: its noise is K/(K-1) times the full reconstruction's v
 """
 import argparse
 import os
+import sys
 
 import h5py
 import numpy as np
 
 import tomoedge
 
-
-def read(path):
-    file, _, dataset = path.rpartition(":")
-    with h5py.File(file, "r") as f:
-        return np.ascontiguousarray(f[dataset], dtype=np.float32)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from classical_baselines import read  # noqa: E402  (one reader of FILE.h5:DATASET for the tools)
 
 
 def main():
