@@ -11,7 +11,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <memory>
 #include <string>
 
@@ -32,15 +31,7 @@ void run_recon(const ReconArgs& a) {
     o.window = recon::parse_filter_window(a.filter);
     o.slab_rows = a.slab_rows;
     o.write.dtype = parse_dtype(a.dtype);
-    if (a.centre == "auto") {
-        o.auto_centre = true;
-    } else if (!a.centre.empty()) {
-        double c = 0;
-        const auto [p, ec] = std::from_chars(a.centre.data(), a.centre.data() + a.centre.size(), c);
-        if (ec != std::errc() || p != a.centre.data() + a.centre.size())
-            fail("--center '{}': expected a detector column (e.g. 511.5) or 'auto'", a.centre);
-        o.centre = c;
-    }
+    recon::parse_centre(a.centre, o);
     if ((a.subset >= 0 || a.leave_out >= 0) && a.split < 2)
         fail("--subset and --leave-out need --split K (K >= 2 interleaved angle subsets)");
     if (a.subset >= 0 && a.leave_out >= 0) fail("give --subset or --leave-out, not both");

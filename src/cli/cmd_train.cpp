@@ -20,7 +20,6 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
-#include <stdexcept>
 #endif
 
 #include <memory>
@@ -57,17 +56,7 @@ void keep_freed_memory_for_reuse() {
 train::SplitVolumes split_scan(const TrainCommand& c) {
     recon::ReconOptions r;
     r.window = recon::parse_filter_window(c.filter);
-    if (c.centre == "auto") {
-        r.auto_centre = true;
-    } else if (!c.centre.empty()) {
-        try {
-            std::size_t used = 0;
-            r.centre = std::stod(c.centre, &used);
-            if (used != c.centre.size()) throw std::invalid_argument(c.centre);
-        } catch (const std::exception&) {
-            fail("--center '{}': expected a detector column (e.g. 511.5) or 'auto'", c.centre);
-        }
-    }
+    recon::parse_centre(c.centre, r);
     if (!c.rows.empty()) {
         const io::ProjectionInfo info = io::read_projection_info(c.scan);
         std::tie(r.row_first, r.row_count) = recon::parse_row_range(c.rows, info.rows);

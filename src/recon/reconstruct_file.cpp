@@ -23,6 +23,19 @@ std::int64_t parse_int(std::string_view s, const std::string& whole) {
 
 }  // namespace
 
+void parse_centre(const std::string& text, ReconOptions& options) {
+    if (text.empty()) return;
+    if (text == "auto") {
+        options.auto_centre = true;
+        return;
+    }
+    double c = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), c);
+    if (ec != std::errc() || p != text.data() + text.size())
+        fail("--center '{}': expected a detector column (e.g. 511.5) or 'auto'", text);
+    options.centre = c;
+}
+
 std::pair<std::int64_t, std::int64_t> parse_row_range(const std::string& text, std::int64_t rows) {
     const auto colon = text.find(':');
     if (colon == std::string::npos) fail("--rows '{}': expected FIRST:END (e.g. 100:200)", text);

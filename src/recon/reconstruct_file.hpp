@@ -46,6 +46,10 @@ struct ReconSummary {
     double seconds = 0;
 };
 
+/// Applies the --center text to `options`: "auto" (find it from the data), a detector column
+/// (e.g. "511.5"), or empty (the middle). Error for anything else.
+void parse_centre(const std::string& text, ReconOptions& options);
+
 /// Parses "a:b" (rows a..b-1; either end may be left out) into (first, count) for `rows` rows.
 std::pair<std::int64_t, std::int64_t> parse_row_range(const std::string& text, std::int64_t rows);
 
