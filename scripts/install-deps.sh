@@ -5,6 +5,7 @@
 # tests, run by Debian's /usr/bin/python3.)
 #   scripts/install-deps.sh            build + test dependencies (no libtorch)
 #   scripts/install-deps.sh --train    also libtorch (needed only by `tomoedge train`/`finetune`)
+#   scripts/install-deps.sh --fuzz     also clang and libFuzzer (scripts/fuzz.sh, docs/reliability/fuzzing.md)
 set -euo pipefail
 
 packages=(
@@ -12,7 +13,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libhdf5-dev libtiff-dev libpng-dev libfftw3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
-  libcli11-dev nlohmann-json3-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libzmq3-dev cppzmq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libplplot-dev plplot-driver-cairo
   pybind11-dev python3-dev python3-numpy python3-pytest python3-h5py
@@ -22,7 +23,8 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 for arg in "$@"; do
   case "$arg" in
     --train) packages+=(libtorch-dev) ;;
-    *) echo "install-deps.sh: unknown flag '$arg' (use --train)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps.sh: unknown flag '$arg' (use --train or --fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -26,7 +26,8 @@ void check_fields(const io::Projections& s, const std::string& source) {
              s.data.dim(0));
 }
 
-// Per-pixel mean over the frames of (frames, rows, cols).
+}  // namespace
+
 std::vector<float> frame_mean(const Tensor<float>& t) {
     const std::int64_t n = t.outer_stride();
     std::vector<double> acc(static_cast<std::size_t>(n), 0.0);
@@ -37,8 +38,6 @@ std::vector<float> frame_mean(const Tensor<float>& t) {
         mean[static_cast<std::size_t>(i)] = static_cast<float>(acc[static_cast<std::size_t>(i)] / static_cast<double>(t.dim(0)));
     return mean;
 }
-
-}  // namespace
 
 Tensor<float> normalise(const io::Projections& scan, NormaliseStats& stats, const NormaliseOptions& options) {
     check_fields(scan, options.source);
@@ -52,19 +51,8 @@ Tensor<float> normalise(const io::Projections& scan, NormaliseStats& stats, cons
         for (std::int64_t r = 0; r < rows; ++r) {
             float* dst = sino.data() + (r * angles + a) * cols;
             for (std::int64_t c = 0; c < cols; ++c) {
-                const std::int64_t i = r * cols + c;
-                const float den = white[static_cast<std::size_t>(i)] - dark[static_cast<std::size_t>(i)];
-                float num = src[i] - dark[static_cast<std::size_t>(i)];
-                if (!(den > 0)) {
-                    ++bad_flat;
-                    dst[c] = 0.0f;
-                    continue;
-                }
-                if (!(num > 0)) {
-                    ++clamped;
-                    num = options.floor;
-                }
-                dst[c] = -std::log(num / den);
+                const auto i = static_cast<std::size_t>(r * cols + c);
+                dst[c] = line_integral(src[i], white[i], dark[i], options.floor, clamped, bad_flat);
             }
         }
     }

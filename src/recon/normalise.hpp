@@ -3,8 +3,10 @@
 #include "core/tensor.hpp"
 #include "io/data_exchange.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tomoedge::recon {
 
@@ -27,6 +29,28 @@ struct NormaliseOptions {
     /// Named in the warning (file, slab).
     std::string source = "projections";
 };
+
+/// The per-value step of normalise(), shared with the live reconstruction (live/) so both give the
+/// same line integrals: -log((data - dark) / (white - dark)); 0 where white <= dark (counted in
+/// `bad_flat`); a reading at or below dark replaced by `floor` counts (counted in `clamped`).
+inline float line_integral(float data, float white, float dark, float floor, std::int64_t& clamped,
+                           std::int64_t& bad_flat) {
+    const float den = white - dark;
+    if (!(den > 0)) {
+        ++bad_flat;
+        return 0.0f;
+    }
+    float num = data - dark;
+    if (!(num > 0)) {
+        ++clamped;
+        num = floor;
+    }
+    return -std::log(num / den);
+}
+
+/// Per-pixel mean over the frames of (frames, rows, cols), accumulated in double in frame order:
+/// the white and dark fields normalise() uses.
+std::vector<float> frame_mean(const Tensor<float>& frames);
 
 /// p = -log((data - dark) / (white - dark)) with white and dark averaged over their frames,
 /// returned as sinograms (rows, angles, cols). Checks that white and dark match the data's
