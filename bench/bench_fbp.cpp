@@ -8,6 +8,7 @@
 #include "core/timer.hpp"
 #include "recon/backproject.hpp"
 #include "recon/fbp.hpp"
+#include "recon/geometry.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     Tensor<float> image(Shape{size, size});
 
     Fbp fbp(theta_deg, size, FbpOptions{FilterWindow::shepp_logan, -1, 0});
-    Backprojector bp(theta, size, size, static_cast<double>(size - 1) / 2.0, portable);
+    Backprojector bp(theta, size, size, default_centre(size), portable);
     std::vector<double> t_fbp, t_bp, cpu_bp;
     fbp.reconstruct(sino.data(), image.data());  // warm-up (page faults, caches, thread pool)
     bp.run(sino.data(), 1.0f, image.data());

@@ -18,10 +18,10 @@ namespace tomoedge::cli {
 namespace {
 
 struct ReconArgs {
-    std::string input, output, filter = "shepp-logan", centre, rows, dtype = "f32";
+    std::string input, output, filter = "shepp-logan", centre, rows, dtype = "f32", convention = "tomopy";
     std::int64_t slab_rows = 8;
     int split = 0, subset = -1, leave_out = -1;
-    bool json = false;
+    bool json = false, circle = false;
     int threads = 0;
 };
 
@@ -31,6 +31,8 @@ void run_recon(const ReconArgs& a) {
     o.window = recon::parse_filter_window(a.filter);
     o.slab_rows = a.slab_rows;
     o.write.dtype = parse_dtype(a.dtype);
+    o.convention = recon::parse_axis_convention(a.convention);
+    o.mask_outside_field_of_view = a.circle;
     recon::parse_centre(a.centre, o);
     if ((a.subset >= 0 || a.leave_out >= 0) && a.split < 2)
         fail("--subset and --leave-out need --split K (K >= 2 interleaved angle subsets)");
@@ -59,6 +61,7 @@ void run_recon(const ReconArgs& a) {
                     {"angles", s.angles},
                     {"centre", s.centre},
                     {"centre_source", s.centre_source},
+                    {"convention", std::string(recon::axis_convention_name(o.convention))},
                     {"filter", a.filter},
                     {"clamped", s.stats.clamped},
                     {"bad_flat", s.stats.bad_flat},
@@ -69,7 +72,8 @@ void run_recon(const ReconArgs& a) {
     print_table({"item", "value"},
                 {{"output", out.str()},
                  {"slices", fmt::format("{} ({}x{}) from {} angles", s.slices, s.size, s.size, s.angles)},
-                 {"centre", fmt::format("{:.2f} ({})", s.centre, s.centre_source)},
+                 {"centre", fmt::format("{:.2f} ({}; axis convention {})", s.centre, s.centre_source,
+                                        recon::axis_convention_name(o.convention))},
                  {"filter", a.filter},
                  {"values clamped", std::to_string(s.stats.clamped)},
                  {"dead flat pixels", std::to_string(s.stats.bad_flat)},
@@ -88,8 +92,16 @@ void add_recon_command(CLI::App& app) {
         ->required();
     cmd->add_option("--filter", a->filter, "Window on the ramp: " + recon::filter_window_names())->capture_default_str();
     cmd->add_option("--center", a->centre,
-                    "Rotation axis as a detector column, or 'auto' (opposite-projection matching); default: the "
-                    "middle, (cols - 1) / 2");
+                    "Rotation axis as a detector column (0 = the first), or 'auto' (opposite-projection matching); "
+                    "default: the middle, cols // 2 ((cols - 1) / 2 with --convention centred)");
+    cmd->add_option("--convention", a->convention,
+                    "Where the rotation axis is in the image: 'tomopy' (pixel size // 2, as TomoPy's gridrec and "
+                    "scikit-image's iradon) or 'centred' (the geometric centre, (size - 1) / 2, as ASTRA). Both "
+                    "orient the image as TomoPy and scikit-image: x to the right, y up, row 0 at the top")
+        ->capture_default_str();
+    cmd->add_flag("--circle", a->circle,
+                  "Zero the pixels outside the field of view (the disc about the axis every projection covers), "
+                  "as scikit-image's iradon(circle=True) does");
     cmd->add_option("--rows", a->rows, "Detector rows FIRST:END (END exclusive; either may be left out)");
     cmd->add_option("--slab-rows", a->slab_rows, "Detector rows per slab (memory ~ rows x angles x cols x 8 bytes)")
         ->check(CLI::PositiveNumber)

@@ -24,6 +24,7 @@
 #include "quant/quantize_model.hpp"
 #include "recon/dose.hpp"
 #include "recon/fbp.hpp"
+#include "recon/geometry.hpp"
 #include "recon/normalise.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
@@ -211,7 +212,8 @@ private:
 
 py::array recon(const py::handle& projections, const py::handle& flats, const py::handle& darks,
                 const py::handle& theta_deg, std::optional<double> centre, const std::string& filter,
-                std::optional<std::int64_t> size) {
+                std::optional<std::int64_t> size, const std::string& convention_name, bool circle) {
+    const recon::AxisConvention convention = recon::parse_axis_convention(convention_name);
     const py::array data = converted_float32(projections, "projections", 3, 3, "a 3-D (angles, rows, cols) array");
     const py::array white = converted_float32(flats, "flats", 2, 3, "a 3-D (frames, rows, cols) or 2-D (rows, cols) array");
     const py::array dark = converted_float32(darks, "darks", 2, 3, "a 3-D (frames, rows, cols) or 2-D (rows, cols) array");
@@ -245,12 +247,12 @@ py::array recon(const py::handle& projections, const py::handle& flats, const py
         require_finite(scan.white.span(), "flats");
         require_finite(scan.dark.span(), "darks");
         require_finite(scan.theta_deg, "theta_deg");
-        const double c = centre.value_or(static_cast<double>(cols - 1) / 2.0);
+        const double c = centre.value_or(recon::default_centre(cols, convention));
         if (!(c >= 0 && c <= static_cast<double>(cols - 1)))
             fail("rotation centre {} is outside the detector columns 0..{}", c, cols - 1);
         recon::NormaliseStats stats;
         const Tensor<float> sinograms = recon::normalise(scan, stats, recon::NormaliseOptions{0.5f, "projections"});
-        recon::Fbp fbp(scan.theta_deg, cols, recon::FbpOptions{window, c, size.value_or(cols)});
+        recon::Fbp fbp(scan.theta_deg, cols, recon::FbpOptions{window, c, size.value_or(cols), convention, circle});
         slices = fbp.reconstruct(sinograms);
     }
     return to_numpy(std::move(slices));
@@ -339,7 +341,7 @@ py::dict simulate_scan(std::int64_t size, std::int64_t slices, std::int64_t angl
         Tensor<float> integrals(Shape{count, slices, size});
         for (std::int64_t s = 0; s < slices; ++s)
             recon::project(recon::slice_phantom(p, recon::slice_z(s, slices, size), size), theta_rad, size,
-                           static_cast<double>(size - 1) / 2.0, integrals.data() + s * size, slices * size);
+                           recon::default_centre(size), integrals.data() + s * size, slices * size);
         recon::DoseOptions dose;
         dose.i0 = i0;
         dose.dark = dark;
@@ -424,10 +426,14 @@ PYBIND11_MODULE(_tomoedge, m) {
 
     m.def("recon", &recon, py::arg("projections"), py::arg("flats"), py::arg("darks"), py::arg("theta_deg"),
           py::arg("centre") = py::none(), py::arg("filter") = "shepp-logan", py::arg("size") = py::none(),
+          py::arg("convention") = "tomopy", py::arg("circle") = false,
           "Filtered back-projection of a parallel-beam scan as `tomoedge recon`: projections (angles, rows, cols) "
           "of raw counts, flats and darks (frames, rows, cols), theta_deg (angles,). Flat/dark normalisation, -log, "
           "FBP with the given window (ram-lak, shepp-logan, cosine, hamming, hann). centre: detector column of the "
-          "rotation axis (default (cols - 1) / 2); size: image size (default cols). Returns float32 (rows, size, size).");
+          "rotation axis (default cols // 2, or (cols - 1) / 2 with convention='centred'); size: image size (default "
+          "cols); convention: where the axis is in the image, 'tomopy' (pixel size // 2, as TomoPy's gridrec and "
+          "scikit-image) or 'centred' ((size - 1) / 2, as ASTRA). Row 0 is at the top, as in TomoPy. Returns float32 "
+          "(rows, size, size). circle: zero the pixels outside the field of view, as iradon(circle=True).");
     m.def(
         "ssim",
         [](const py::handle& a, const py::handle& b, std::optional<double> data_range, bool per_slice) {

@@ -1,6 +1,7 @@
 #include "recon/backproject.hpp"
 
 #include "core/error.hpp"
+#include "recon/geometry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -102,19 +103,23 @@ bool Backprojector::has_avx512() {
 const char* Backprojector::kernel_name() const { return use_avx512_ ? "avx512" : "generic"; }
 
 Backprojector::Backprojector(std::span<const float> theta_rad, std::int64_t cols, std::int64_t size, double centre,
-                             bool portable)
-    : cols_(cols), size_(size), centre_(centre), use_avx512_(has_avx512() && !portable) {
+                             bool portable, std::optional<double> image_axis)
+    : cols_(cols),
+      size_(size),
+      centre_(centre),
+      axis_(image_axis.value_or(recon::image_axis(size))),
+      use_avx512_(has_avx512() && !portable) {
     if (cols <= 0 || size <= 0) fail("backprojection: detector width {} and image size {} must be positive", cols, size);
     if (theta_rad.empty()) fail("backprojection: no angles");
     if (!std::isfinite(centre) || std::abs(centre) > 1e6) fail("backprojection: invalid rotation centre {}", centre);
+    if (!std::isfinite(axis_) || std::abs(axis_) > 1e6) fail("backprojection: invalid image axis {}", axis_);
     for (float t : theta_rad) {
         cos_.push_back(static_cast<float>(std::cos(static_cast<double>(t))));
-        sin_.push_back(static_cast<float>(std::sin(static_cast<double>(t))));
+        sin_.push_back(static_cast<float>(-std::sin(static_cast<double>(t))));
     }
     // Tiles cover the image rounded up to whole tiles; |u - centre| <= max|x| + max|y| there.
-    const double half = static_cast<double>(size - 1) / 2.0;
-    const double reach = std::max(half, static_cast<double>(size + kTileCols) - half) +
-                         std::max(half, static_cast<double>(size + kTileRows) - half) + 2.0;
+    const double reach = std::max(std::abs(axis_), std::abs(static_cast<double>(size + kTileCols) - axis_)) +
+                         std::max(std::abs(axis_), std::abs(static_cast<double>(size + kTileRows) - axis_)) + 2.0;
     // Left margin so the lowest window start (floor(u) - 1) is >= 0; right margin for the
     // 32-float window above the highest position.
     offset_ = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(reach - centre))) + 2;
@@ -130,7 +135,7 @@ void Backprojector::run(const float* filtered, float weight, float* image) {
         std::copy(filtered + a * cols_, filtered + (a + 1) * cols_, padded_.outer(a) + offset_);
     const std::int64_t tile_rows = (size_ + kTileRows - 1) / kTileRows;
     const std::int64_t tile_cols = (size_ + kTileCols - 1) / kTileCols;
-    const float half = static_cast<float>(static_cast<double>(size_ - 1) / 2.0);
+    const auto axis = static_cast<float>(axis_);
     const auto u_origin = static_cast<float>(centre_ + static_cast<double>(offset_));
     const float* sino = padded_.data();
     for (std::int64_t a0 = 0; a0 < angles_n; a0 += kAngleBlock) {
@@ -145,7 +150,8 @@ void Backprojector::run(const float* filtered, float weight, float* image) {
                 if (!first)
                     for (std::int64_t r = 0; r < rows; ++r)
                         std::memcpy(tile[r], image + (i0 + r) * size_ + j0, sizeof(float) * static_cast<std::size_t>(cols));
-                const float x0 = static_cast<float>(j0) - half, y0 = static_cast<float>(i0) - half;
+                // (x0, -y0) of the tile's first pixel: the kernels use -sin, so rows add -sin each.
+                const float x0 = static_cast<float>(j0) - axis, y0 = static_cast<float>(i0) - axis;
                 const float* s = sino + a0 * width_;
 #if defined(__AVX512F__)
                 if (use_avx512_)
@@ -161,12 +167,13 @@ void Backprojector::run(const float* filtered, float weight, float* image) {
 }
 
 void backproject_reference(const float* filtered, std::span<const float> theta_rad, std::int64_t cols,
-                           double centre, float weight, float* image, std::int64_t size) {
-    const double half = static_cast<double>(size - 1) / 2.0;
+                           double centre, float weight, float* image, std::int64_t size,
+                           std::optional<double> image_axis) {
+    const double axis = image_axis.value_or(recon::image_axis(size));
     const auto sample = [&](const float* q, std::int64_t i) { return i >= 0 && i < cols ? static_cast<double>(q[i]) : 0.0; };
     for (std::int64_t i = 0; i < size; ++i)
         for (std::int64_t j = 0; j < size; ++j) {
-            const double x = static_cast<double>(j) - half, y = static_cast<double>(i) - half;
+            const double x = static_cast<double>(j) - axis, y = axis - static_cast<double>(i);
             double acc = 0;
             for (std::size_t a = 0; a < theta_rad.size(); ++a) {
                 const double t = theta_rad[a];

@@ -1,6 +1,7 @@
 #include "recon/phantom.hpp"
 
 #include "core/error.hpp"
+#include "recon/geometry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -127,7 +128,7 @@ Ellipse make_ellipse(double cx, double cy, double a, double b, double angle_rad,
 
 std::vector<Ellipse> slice_phantom(const Phantom& phantom, double z_norm, std::int64_t size) {
     if (size <= 0) fail("slice_phantom: image size must be positive, got {}", size);
-    // Normalised -> pixel coordinates: x_pix = k x, y_pix = -k y (rows grow downwards), k = N/2.
+    // Normalised -> pixel coordinates: x_pix = k x, y_pix = k y (both up/right, geometry.hpp), k = N/2.
     const double k = static_cast<double>(size) / 2.0;
     std::vector<Ellipse> out;
     for (const Ellipsoid& e : phantom.ellipsoids) {
@@ -142,12 +143,12 @@ std::vector<Ellipse> slice_phantom(const Phantom& phantom, double z_norm, std::i
         const double r = 1.0 - m[2][2] * w * w + w * w * (mx * (d * mx - b * my) + my * (-b * mx + a * my)) / det;
         if (r <= 0) continue;
         const double cx = e.centre[0] + qx, cy = e.centre[1] + qy;
-        // Q_pix = S^{-1} (M2 / r) S^{-1} with S = diag(k, -k).
+        // Q_pix = S^{-1} (M2 / r) S^{-1} with S = diag(k, k).
         Ellipse el;
         el.cx = cx * k;
-        el.cy = -cy * k;
+        el.cy = cy * k;
         el.qxx = a / r / (k * k);
-        el.qxy = -b / r / (k * k);
+        el.qxy = b / r / (k * k);
         el.qyy = d / r / (k * k);
         el.value = e.value / k;
         out.push_back(el);
@@ -162,7 +163,7 @@ double slice_z(std::int64_t index, std::int64_t count, std::int64_t size) {
 Tensor<float> rasterise(const std::vector<Ellipse>& ellipses, std::int64_t size, int supersample) {
     if (size <= 0 || supersample < 1) fail("rasterise: invalid size {} or supersampling {}", size, supersample);
     std::vector<double> acc(static_cast<std::size_t>(size * size), 0.0);
-    const double half = static_cast<double>(size - 1) / 2.0;
+    const double half = image_axis(size);  // the axis pixel (geometry.hpp)
     const int ss = supersample;
     const double weight = 1.0 / (ss * ss);
     for (const Ellipse& e : ellipses) {
@@ -170,14 +171,15 @@ Tensor<float> rasterise(const std::vector<Ellipse>& ellipses, std::int64_t size,
         const double hx = std::sqrt(e.qyy / det), hy = std::sqrt(e.qxx / det);  // bounding box half-sizes
         const auto j0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(e.cx - hx + half)));
         const auto j1 = std::min<std::int64_t>(size - 1, static_cast<std::int64_t>(std::ceil(e.cx + hx + half)));
-        const auto i0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(e.cy - hy + half)));
-        const auto i1 = std::min<std::int64_t>(size - 1, static_cast<std::int64_t>(std::ceil(e.cy + hy + half)));
+        // Rows run down while y runs up (geometry.hpp): row i is at y = half - i.
+        const auto i0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(half - e.cy - hy)));
+        const auto i1 = std::min<std::int64_t>(size - 1, static_cast<std::int64_t>(std::ceil(half - e.cy + hy)));
         for (std::int64_t i = i0; i <= i1; ++i)
             for (std::int64_t j = j0; j <= j1; ++j) {
                 int inside = 0;
                 for (int si = 0; si < ss; ++si)
                     for (int sj = 0; sj < ss; ++sj) {
-                        const double y = static_cast<double>(i) - half + (si + 0.5) / ss - 0.5 - e.cy;
+                        const double y = half - (static_cast<double>(i) + (si + 0.5) / ss - 0.5) - e.cy;
                         const double x = static_cast<double>(j) - half + (sj + 0.5) / ss - 0.5 - e.cx;
                         inside += (e.qxx * x * x + 2 * e.qxy * x * y + e.qyy * y * y <= 1.0);
                     }

@@ -59,7 +59,8 @@ struct Ellipse {
 Ellipse make_ellipse(double cx, double cy, double a, double b, double angle_rad, double value);
 
 /// Image pixel coordinates used by the projector, the backprojector and rasterise(): pixel
-/// (row i, column j) of an N x N image has its centre at x = j - (N-1)/2, y = i - (N-1)/2.
+/// (row i, column j) of an N x N image has its centre at x = j - N // 2, y = N // 2 - i (y up,
+/// row 0 at the top, the axis at pixel N // 2: geometry.hpp's default convention).
 /// The cut of `phantom` by the plane z = z_norm (normalised units), scaled to an image of
 /// `size` pixels across the field of view. Ellipsoids the plane misses are left out.
 std::vector<Ellipse> slice_phantom(const Phantom& phantom, double z_norm, std::int64_t size);

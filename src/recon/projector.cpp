@@ -1,6 +1,7 @@
 #include "recon/projector.hpp"
 
 #include "core/error.hpp"
+#include "recon/geometry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -47,7 +48,7 @@ void project(const std::vector<Ellipse>& ellipses, std::span<const float> theta_
 
 Tensor<float> project(const std::vector<Ellipse>& ellipses, std::span<const float> theta_rad, std::int64_t cols) {
     Tensor<float> sino(Shape{static_cast<std::int64_t>(theta_rad.size()), cols});
-    project(ellipses, theta_rad, cols, static_cast<double>(cols - 1) / 2.0, sino.data(), cols);
+    project(ellipses, theta_rad, cols, default_centre(cols), sino.data(), cols);
     return sino;
 }
 

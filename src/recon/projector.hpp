@@ -4,8 +4,8 @@
 //
 // Geometry (shared with the backprojector): a ray at angle theta and signed distance s from
 // the rotation axis is {p : p . (cos theta, sin theta) = s}, in the pixel coordinates of
-// phantom.hpp. Detector column u (0-based) sees s = u - centre; the default centre (cols-1)/2
-// puts the axis on the middle of the detector. Each detector pixel takes the line integral
+// phantom.hpp. Detector column u (0-based) sees s = u - centre; the default centre cols // 2
+// (geometry.hpp) puts the axis where the image has it. Each detector pixel takes the line integral
 // along the ray through its centre.
 #include "recon/phantom.hpp"
 
@@ -22,7 +22,7 @@ double chord_length(const Ellipse& e, double theta_rad, double s);
 void project(const std::vector<Ellipse>& ellipses, std::span<const float> theta_rad, std::int64_t cols,
              double centre, float* out, std::int64_t angle_stride);
 
-/// Convenience: a sinogram (angles, cols) with the axis at (cols-1)/2.
+/// Convenience: a sinogram (angles, cols) with the axis at the default centre, cols // 2.
 Tensor<float> project(const std::vector<Ellipse>& ellipses, std::span<const float> theta_rad, std::int64_t cols);
 
 /// Evenly spaced angles over [0, 180) degrees (count > 0).

@@ -79,8 +79,8 @@ void resolve_centre(const std::filesystem::path& input, const io::ProjectionInfo
         s.centre = *o.centre;
         s.centre_source = "given";
     } else {
-        s.centre = static_cast<double>(info.cols - 1) / 2.0;
-        s.centre_source = "middle";
+        s.centre = default_centre(info.cols, o.convention);
+        s.centre_source = o.convention == AxisConvention::tomopy ? "middle, cols // 2" : "middle, (cols - 1) / 2";
     }
     if (!(s.centre >= 0 && s.centre <= static_cast<double>(info.cols - 1)))
         fail("{}: rotation centre {} is outside the detector columns 0..{}", source, s.centre, info.cols - 1);
@@ -125,7 +125,7 @@ ReconSummary reconstruct_file(const std::filesystem::path& input, const io::Data
         const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
         io::Projections p = io::read_projections(input, r, n);
         if (!all_angles) p = select_views(p, kept);
-        if (!fbp) fbp = std::make_unique<Fbp>(p.theta_deg, info.cols, FbpOptions{o.window, s.centre, info.cols});
+        if (!fbp) fbp = std::make_unique<Fbp>(p.theta_deg, info.cols, FbpOptions{o.window, s.centre, info.cols, o.convention, o.mask_outside_field_of_view});
         const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
         writer->write(r - rows.first, fbp->reconstruct(sino));
         if (on_slab) on_slab(r - rows.first + n, rows.count);
@@ -161,7 +161,7 @@ std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path&
         const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
         const io::Projections p = io::read_projections(input, r, n);
         const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
-        if (!fbp) fbp = std::make_unique<SubsetFbp>(p.theta_deg, info.cols, subsets, FbpOptions{o.window, s.centre, info.cols});
+        if (!fbp) fbp = std::make_unique<SubsetFbp>(p.theta_deg, info.cols, subsets, FbpOptions{o.window, s.centre, info.cols, o.convention, o.mask_outside_field_of_view});
         const auto parts = fbp->reconstruct(sino);
         const std::int64_t slice = info.cols * info.cols;
         for (int j = 0; j < subsets; ++j)

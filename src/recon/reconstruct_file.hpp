@@ -8,6 +8,7 @@
 #include "io/data_path.hpp"
 #include "io/stack.hpp"
 #include "recon/fbp_filter.hpp"
+#include "recon/geometry.hpp"
 #include "recon/normalise.hpp"
 
 #include <cstdint>
@@ -28,8 +29,12 @@ struct AngleSelection {
 
 struct ReconOptions {
     FilterWindow window = FilterWindow::shepp_logan;
-    /// Detector column of the rotation axis. Unset: the middle of the detector, (cols - 1) / 2.
+    /// Detector column of the rotation axis. Unset: the convention's default (geometry.hpp),
+    /// cols // 2 (TomoPy's) or (cols - 1) / 2.
     std::optional<double> centre;
+    /// Where the axis is in the image (geometry.hpp): pixel size // 2 (TomoPy's) or (size - 1) / 2.
+    AxisConvention convention = AxisConvention::tomopy;
+    bool mask_outside_field_of_view = false;  // FbpOptions: zero the pixels no ray covers at all angles
     bool auto_centre = false;  // find it from the data (rotation_centre.hpp) instead
     std::int64_t row_first = 0;
     std::int64_t row_count = -1;  // -1: to the last row

@@ -8,6 +8,7 @@
 #include "io/png.hpp"
 #include "recon/dose.hpp"
 #include "recon/fbp.hpp"
+#include "recon/geometry.hpp"
 #include "recon/normalise.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
@@ -62,7 +63,7 @@ Tensor<float> volume_integrals(const Phantom& p, double z_offset, const Simulate
                                std::span<const float> theta_rad) {
     const auto A = static_cast<std::int64_t>(theta_rad.size());
     Tensor<float> L(Shape{A, o.slices, o.size});
-    const double centre = static_cast<double>(o.size - 1) / 2.0;
+    const double centre = default_centre(o.size);  // the axis pixel of rasterise() and recon
     for (std::int64_t s = 0; s < o.slices; ++s)
         project(slice_phantom(p, z_offset + slice_z(s, o.slices, o.size), o.size), theta_rad, o.size, centre,
                 L.data() + s * o.size, o.slices * o.size);

@@ -105,7 +105,8 @@ TEST(CliRecon, ReproducesTheSimulatedLowDoseSlices) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["slices"], 4);
-    EXPECT_EQ(j["centre_source"], "middle");
+    EXPECT_EQ(j["centre_source"], "middle, cols // 2");
+    EXPECT_EQ(j["convention"], "tomopy");
     const Tensor<float> mine = io::Hdf5Reader(d / "out.h5").read("recon");
     const Tensor<float> ns = io::Hdf5Reader(s.dataset()).read("test_ns");
     ASSERT_EQ(mine.shape(), ns.shape());
@@ -122,12 +123,45 @@ TEST(CliRecon, RowRangeTiffOutputAndAutoCentre) {
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["slices"], 2);
     EXPECT_EQ(j["centre_source"], "auto (opposite-projection matching)");
-    EXPECT_NEAR(j["centre"].get<double>(), 23.5, 0.5);  // simulated with the axis in the middle
+    EXPECT_NEAR(j["centre"].get<double>(), 24.0, 0.3);  // simulated with the axis at column 48 // 2
     auto stack = io::StackReader::open(io::parse_data_path((d / "slices").string() + "/"));
     EXPECT_EQ(stack->info().shape, (Shape{2, 48, 48}));
     auto table = run_tomoedge({"recon", s.low(0).string(), "-o", (d / "x.h5:slices").string(), "--center", "23.5"});
     EXPECT_EQ(table.exit_code, 0) << table.err;
-    EXPECT_NE(table.out.find("23.50 (given)"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("23.50 (given; axis convention tomopy)"), std::string::npos) << table.out;
+}
+
+TEST(CliRecon, CentredConventionMovesTheDefaultCentreAndTheImageAxis) {
+    // The same scan under the other axis convention: default centre (cols - 1) / 2, axis at the
+    // image's geometric centre. With the centre given as the simulation's (24), the image is the
+    // tomopy one moved by half a pixel, so it differs; a bad name is refused naming the choices.
+    const auto& s = simulated();
+    ASSERT_EQ(s.result.exit_code, 0) << s.result.err;
+    TempDir d;
+    auto r = run_tomoedge({"recon", s.low(1).string(), "-o", (d / "c.h5").string(), "--json", "--convention",
+                           "centred"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["convention"], "centred");
+    EXPECT_EQ(j["centre"].get<double>(), 23.5);
+    EXPECT_EQ(j["centre_source"], "middle, (cols - 1) / 2");
+    auto t = run_tomoedge({"recon", s.low(1).string(), "-o", (d / "t.h5").string(), "--center", "24"});
+    auto c = run_tomoedge({"recon", s.low(1).string(), "-o", (d / "c24.h5").string(), "--center", "24",
+                           "--convention", "centred"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_GT(max_abs_diff(io::Hdf5Reader(d / "t.h5").read("recon"), io::Hdf5Reader(d / "c24.h5").read("recon")), 1e-3);
+    // --circle zeroes what lies outside the field of view (the corners) and keeps the rest.
+    auto m = run_tomoedge({"recon", s.low(1).string(), "-o", (d / "m.h5").string(), "--center", "24", "--circle"});
+    ASSERT_EQ(m.exit_code, 0) << m.err;
+    const Tensor<float> plain = io::Hdf5Reader(d / "t.h5").read("recon"), masked = io::Hdf5Reader(d / "m.h5").read("recon");
+    EXPECT_EQ(masked[0], 0.0f);
+    EXPECT_NE(plain[0], 0.0f);
+    EXPECT_EQ(masked[24 * 48 + 24], plain[24 * 48 + 24]);
+    auto bad = run_tomoedge({"recon", s.low(1).string(), "-o", (d / "bad.h5").string(), "--convention", "astra"});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.err.find("unknown axis convention 'astra' (use tomopy or centred)"), std::string::npos) << bad.err;
+    EXPECT_FALSE(std::filesystem::exists(d / "bad.h5"));
 }
 
 TEST(CliRecon, ClampedValuesAreCountedAndWarnedOnce) {

@@ -199,7 +199,8 @@ def read_scan(path):
 
 
 @pytest.mark.parametrize("flags, kwargs", [((), {}), (("--filter", "hann", "--center", "30.5"),
-                                                      {"filter": "hann", "centre": 30.5})])
+                                                      {"filter": "hann", "centre": 30.5}),
+                                           (("--convention", "centred"), {"convention": "centred"})])
 def test_recon_equals_the_cli(sim, tmp_path, flags, kwargs):
     scan = sim / "projections" / "v001_lowdose.h5"
     run_cli("recon", scan, "-o", f"{tmp_path}/r.h5:recon", "--slab-rows", 3, *flags)
@@ -227,6 +228,8 @@ def test_recon_of_a_simulated_scan_and_argument_errors():
         tomoedge.recon(scan["projections"], scan["flats"][:, :, :63], scan["darks"], scan["theta_deg"])
     with pytest.raises(tomoedge.Error, match=r"rotation centre 70 is outside"):
         tomoedge.recon(scan["projections"], scan["flats"], scan["darks"], scan["theta_deg"], centre=70)
+    with pytest.raises(tomoedge.Error, match=r"unknown axis convention 'astra'"):
+        tomoedge.recon(scan["projections"], scan["flats"], scan["darks"], scan["theta_deg"], convention="astra")
     with pytest.raises(tomoedge.Error, match=r"unknown filter|window"):
         tomoedge.recon(scan["projections"], scan["flats"], scan["darks"], scan["theta_deg"], filter="box")
     with pytest.raises(TypeError, match=r"projections: expected an integer or floating-point array"):

@@ -50,14 +50,15 @@ TEST(Fbp, DiscOfAttenuationMuReconstructsToMu) {
         Fbp fbp(theta_deg, N, FbpOptions{w, -1, 0});
         Tensor<float> img(Shape{N, N});
         fbp.reconstruct(sino.data(), img.data());
-        // Interior (radius < 35 around the centre, 5 px from the edge) and exterior (> 46).
+        // Interior (radius < 35 around the disc's centre, 5 px from the edge) and exterior (> 46).
+        // The axis is at pixel (64, 64) and y points up: the disc's centre is at row 66, column 67.
         double in = 0, out = 0;
         int n_in = 0, n_out = 0;
         for (std::int64_t i = 0; i < N; ++i)
             for (std::int64_t j = 0; j < N; ++j) {
-                const double r = std::hypot(j - 63.5 - 3, i - 63.5 + 2);
+                const double r = std::hypot(j - 64.0 - 3, i - 64.0 - 2);
                 if (r < 35) in += img[i * N + j], ++n_in;
-                if (r > 46 && std::hypot(j - 63.5, i - 63.5) < 60) out += std::abs(img[i * N + j]), ++n_out;
+                if (r > 46 && std::hypot(j - 64.0, i - 64.0) < 60) out += std::abs(img[i * N + j]), ++n_out;
             }
         EXPECT_NEAR(in / n_in, mu, 0.005 * mu) << filter_window_name(w);
         EXPECT_LT(out / n_out, 0.01 * mu) << filter_window_name(w);

@@ -10,6 +10,7 @@
 #include "recon/angle_split.hpp"
 #include "recon/dose.hpp"
 #include "recon/fbp.hpp"
+#include "recon/geometry.hpp"
 #include "recon/normalise.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
@@ -58,7 +59,7 @@ Tensor<float> foam_integrals(std::int64_t rows, std::int64_t size, std::int64_t 
     Tensor<float> L(Shape{angles, rows, size});
     for (std::int64_t r = 0; r < rows; ++r)
         recon::project(recon::slice_phantom(phantom, recon::slice_z(r, rows, size), size), rad, size,
-                       static_cast<double>(size - 1) / 2.0, L.data() + r * size, rows * size);
+                       recon::default_centre(size), L.data() + r * size, rows * size);
     return L;
 }
 
