@@ -30,8 +30,8 @@ std::atomic<bool> live_stop{false};
 extern "C" void on_live_sigint(int) { live_stop.store(true); }
 
 struct LiveArgs {
-    std::string from, out, socket = "pull", rows, centre, filter = "shepp-logan", model, backend = "onednn",
-                                           precision = "fp32", preview, publish;
+    std::string from, out, socket = "pull", rows, centre, filter = "shepp-logan", convention = "tomopy", model,
+        backend = "onednn", precision = "fp32", preview, publish;
     std::int64_t block = 32, preview_every = 0, tile = 0;
     double timeout = 60;
     int threads = 0;
@@ -90,6 +90,7 @@ void run_live(const LiveArgs& a) {
         o.centre = parsed.centre.value_or(-1);
     }
     o.window = recon::parse_filter_window(a.filter);
+    o.convention = recon::parse_axis_convention(a.convention);
     o.block = a.block;
     o.output = io::parse_data_path(a.out);
     if (o.output.format == io::StackFormat::hdf5 && o.output.dataset.empty()) o.output.dataset = "recon";
@@ -211,7 +212,11 @@ void add_live_command(CLI::App& app) {
     cmd->add_option("-o,--out", a->out, "Output FILE.h5:DATASET (default dataset 'recon')")->required();
     cmd->add_option("--socket", a->socket, "pull or sub")->capture_default_str();
     cmd->add_option("--rows", a->rows, "Detector rows FIRST:END to reconstruct (END exclusive; default: all)");
-    cmd->add_option("--center", a->centre, "Rotation axis as a detector column (default: the middle, (cols - 1) / 2)");
+    cmd->add_option("--center", a->centre,
+                    "Rotation axis as a detector column (default: the middle, cols // 2, or (cols - 1) / 2 with "
+                    "--convention centred), as recon");
+    cmd->add_option("--convention", a->convention, "Where the axis is in the image: tomopy or centred, as recon")
+        ->capture_default_str();
     cmd->add_option("--filter", a->filter, "Window on the ramp: " + recon::filter_window_names())->capture_default_str();
     cmd->add_option("--block", a->block, "Projections per backprojection pass")
         ->check(CLI::PositiveNumber)

@@ -11,7 +11,7 @@ namespace tomoedge::live {
 
 IncrementalFbp::IncrementalFbp(const IncrementalOptions& o)
     : options_(o),
-      centre_(o.centre < 0 ? static_cast<double>(o.cols - 1) / 2.0 : o.centre),
+      centre_(o.centre < 0 ? recon::default_centre(o.cols, o.convention) : o.centre),
       flat_(o.slices, o.cols, o.floor) {
     if (o.slices < 1 || o.cols < 2) fail("{}: live reconstruction needs >= 1 slice and >= 2 columns", o.source);
     if (o.block < 1) fail("{}: block size must be >= 1, got {}", o.source, o.block);
@@ -114,7 +114,8 @@ void IncrementalFbp::process(double angle_deg, const float* rows) {
 void IncrementalFbp::flush() {
     if (block_theta_.empty()) return;
     const std::int64_t size = options_.cols, pixels = size * size;
-    recon::Backprojector backprojector(block_theta_, options_.cols, size, centre_);
+    recon::Backprojector backprojector(block_theta_, options_.cols, size, centre_, false,
+                                       recon::image_axis(size, options_.convention));
     for (std::int64_t s = 0; s < options_.slices; ++s) {
         backprojector.run(block_.outer(s), 1.0f, scratch_.data());
         float* sum = sums_.outer(s);

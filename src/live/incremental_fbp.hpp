@@ -18,6 +18,7 @@
 #include "core/tensor.hpp"
 #include "live/flat_field.hpp"
 #include "recon/fbp_filter.hpp"
+#include "recon/geometry.hpp"
 #include "recon/normalise.hpp"
 
 #include <cstdint>
@@ -37,7 +38,8 @@ enum class Reference {
 struct IncrementalOptions {
     std::int64_t slices = 1;   // detector rows reconstructed (frames handed in hold just these rows)
     std::int64_t cols = 0;     // detector columns; the image is cols x cols, as in `recon`
-    double centre = -1;        // rotation axis (detector column); < 0: the middle, (cols - 1) / 2
+    double centre = -1;        // rotation axis (detector column); < 0: the convention's default, as `recon`
+    recon::AxisConvention convention = recon::AxisConvention::tomopy;  // recon/geometry.hpp
     recon::FilterWindow window = recon::FilterWindow::shepp_logan;
     std::int64_t block = 32;   // projections per backprojection pass
     float floor = 0.5f;        // counts for readings at or below dark (recon::NormaliseOptions)

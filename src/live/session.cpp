@@ -107,6 +107,7 @@ private:
         geometry.slices = end - o_.row_first;
         geometry.cols = cols_;
         geometry.centre = o_.centre;
+        geometry.convention = o_.convention;
         geometry.window = o_.window;
         geometry.block = o_.block;
         geometry.source = source_.name();

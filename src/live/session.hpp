@@ -20,7 +20,8 @@ namespace tomoedge::live {
 
 struct LiveOptions {
     std::int64_t row_first = 0, row_end = -1;  // detector rows [first, end) to reconstruct; -1: to the last
-    double centre = -1;                        // < 0: the middle of the detector, as `recon`
+    double centre = -1;                        // < 0: the convention's default, as `recon`
+    recon::AxisConvention convention = recon::AxisConvention::tomopy;  // recon/geometry.hpp
     recon::FilterWindow window = recon::FilterWindow::shepp_logan;
     std::int64_t block = 32;                   // projections per backprojection pass
     io::DataPath output;                       // HDF5 FILE:DATASET
