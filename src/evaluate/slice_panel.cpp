@@ -185,8 +185,10 @@ RgbImage compose_slice_panel(const std::vector<const Tensor<float>*>& images, co
         fail("slice panel: {} titles for {} columns", options.titles.size(), images.size());
     const ZoomRegion zoom = resolve_zoom(options, h, w);
     const int mag = resolve_magnification(options, zoom, h, w);
-    auto [low, high] = percentile_range(truth.span(), options.low_pct, options.high_pct);
-    if (!(high > low)) high = low + 1;  // a flat truth: any window shows it
+    // Plain variables, not a structured binding: to_grey captures them, which clang before 16 refuses.
+    const auto window = percentile_range(truth.span(), options.low_pct, options.high_pct);
+    const double low = window.first;
+    const double high = window.second > low ? window.second : low + 1;  // a flat truth: any window shows it
 
     const auto columns = static_cast<std::int64_t>(images.size());
     const BandLayout band = band_layout(options, w, columns);

@@ -2,6 +2,7 @@
 
 #include "core/checks.hpp"
 #include "core/error.hpp"
+#include "core/memory_limit.hpp"
 #include "io/pixels.hpp"
 
 #include <hdf5.h>
@@ -127,6 +128,22 @@ std::string list_for_message(const std::vector<DatasetInfo>& all) {
 
 std::string object_name(const std::string& object) { return object.empty() ? "/" : object; }
 
+// libhdf5 holds a whole chunk in memory to read any part of it, and chunk dimensions come from the
+// file: check them as our own allocations are checked (found by fuzzing: a 4 GiB chunk).
+void check_chunk_size(hid_t ds, hid_t type, const std::string& where) {
+    Id plist(H5Dget_create_plist(ds), H5Pclose);
+    if (!plist.ok() || H5Pget_layout(plist.get()) != H5D_CHUNKED) return;
+    std::vector<hsize_t> chunk(H5S_MAX_RANK, 0);
+    const int rank = H5Pget_chunk(plist.get(), H5S_MAX_RANK, chunk.data());
+    constexpr hsize_t most = hsize_t{1} << 62;  // saturate: a damaged file may claim anything
+    hsize_t values = 1;
+    for (int a = 0; a < rank; ++a) {
+        const hsize_t d = chunk[static_cast<std::size_t>(a)];
+        values = d != 0 && values > most / d ? most : values * d;
+    }
+    check_allocation(static_cast<std::int64_t>(values), std::max<std::size_t>(H5Tget_size(type), 1), fmt::format("{}: one chunk", where));
+}
+
 }  // namespace
 
 std::string absolute_dataset_name(const std::string& dataset) {
@@ -246,7 +263,11 @@ Tensor<float> Hdf5Reader::read_hyperslab(const std::string& dataset, const std::
             fail("{}: range {}..{} of axis {} is outside its extent {}", describe(dataset), start[a],
                  start[a] + count[a], a, dims[a]);
     }
-    Tensor<float> out{Shape(count)};
+    // Extents come from the file: refuse what cannot fit before allocating, naming the dataset.
+    const Shape out_shape(count);
+    check_allocation(out_shape.numel(), sizeof(float), fmt::format("{}: reading {}", describe(dataset), out_shape.str()));
+    check_chunk_size(ds.get(), type.get(), describe(dataset));
+    Tensor<float> out{out_shape};
     if (out.size() == 0) return out;
     std::vector<hsize_t> hstart(start.begin(), start.end()), hcount(count.begin(), count.end());
     if (!dims.empty() &&

@@ -1,6 +1,7 @@
 #include "io/tiff_handle.hpp"
 
 #include "core/error.hpp"
+#include "core/memory_limit.hpp"
 #include "io/pixels.hpp"
 
 #include <algorithm>
@@ -144,7 +145,15 @@ void read_page_rows(TiffHandle& tiff, const PageFormat& f, std::uint32_t row, st
         TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
         TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
         if (tw == 0 || th == 0) fail("{}: tiled TIFF without a tile size", where);
-        std::vector<std::byte> buffer(static_cast<std::size_t>(TIFFTileSize(tif)));
+        // The tile size comes from the file and sizes the buffer: refuse tiles far larger than the image
+        // (writers use up to the image rounded to 16, or a fixed size like 256 even for small images).
+        const auto limit = [](std::size_t side) { return std::max<std::size_t>((side + 15) / 16 * 16, 4096); };
+        if (tw > limit(w) || th > limit(h))
+            fail("{}: tile size {} x {} is far larger than the image ({} x {}): damaged file?", where, tw, th, w, h);
+        const tmsize_t tile_bytes = TIFFTileSize(tif);
+        if (tile_bytes <= 0) fail("{}: invalid tile size {} x {}: {}", where, tw, th, tiff.take_error());
+        check_allocation(static_cast<std::uint64_t>(tile_bytes), fmt::format("{}: one tile", where));
+        std::vector<std::byte> buffer(static_cast<std::size_t>(tile_bytes));
         for (std::size_t y = row / th * th; y < end; y += th) {
             for (std::uint32_t x = 0; x < w; x += tw) {
                 const std::uint32_t tile = TIFFComputeTile(tif, x, static_cast<std::uint32_t>(y), 0, 0);
@@ -161,7 +170,9 @@ void read_page_rows(TiffHandle& tiff, const PageFormat& f, std::uint32_t row, st
     std::uint32_t rows_per_strip = 0;
     TIFFGetFieldDefaulted(tif, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
     rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, f.height);
-    std::vector<std::byte> buffer(static_cast<std::size_t>(std::max<tmsize_t>(TIFFStripSize(tif), 1)));
+    const auto strip_bytes = static_cast<std::uint64_t>(std::max<tmsize_t>(TIFFStripSize(tif), 1));
+    check_allocation(strip_bytes, fmt::format("{}: one strip", where));
+    std::vector<std::byte> buffer(static_cast<std::size_t>(strip_bytes));
     const std::uint32_t strips = TIFFNumberOfStrips(tif);
     for (std::uint32_t s = row / rows_per_strip; s < strips; ++s) {
         const std::size_t y = static_cast<std::size_t>(s) * rows_per_strip;

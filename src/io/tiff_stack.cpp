@@ -2,6 +2,7 @@
 
 #include "core/checks.hpp"
 #include "core/error.hpp"
+#include "core/memory_limit.hpp"
 #include "io/pixels.hpp"
 #include "io/tiff_handle.hpp"
 
@@ -109,7 +110,10 @@ Tensor<float> TiffStackReader::read_rows(std::int64_t first, std::int64_t count,
         fail("{}: slices {}..{} are outside the stack of {}", name(), first, first + count, info_.shape[0]);
     if (row < 0 || rows < 0 || row + rows > info_.shape[1])
         fail("{}: rows {}..{} are outside the slices' {} rows", name(), row, row + rows, info_.shape[1]);
-    Tensor<float> out(Shape{count, rows, info_.shape[2]});
+    // Sizes from the header: refuse what cannot fit before allocating, naming the file.
+    const Shape shape{count, rows, info_.shape[2]};
+    check_allocation(shape.numel(), sizeof(float), fmt::format("{}: {} slice(s) of {} x {}", name(), count, rows, shape[2]));
+    Tensor<float> out(shape);
     if (rows == 0) return out;
     for (std::int64_t k = 0; k < count; ++k) {
         read_page(first + k, row, rows, out.outer(k));

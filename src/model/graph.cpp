@@ -98,9 +98,13 @@ void check_attributes(const Node& node) {
         positive(node.dilations, "dilation");
         for (int p : node.pads)
             if (p < 0) fail("{}: padding must be >= 0, got {}", where(node), p);
-        for (int i = 0; i < 2; ++i)
-            if (node.pads[i] >= node.dilations[i] * (node.kernel[i] - 1) + 1 && node.op == OpKind::MaxPool)
+        // All four sides (top, left, bottom, right: axis i % 2). A window wholly in the padding would
+        // have no maximum: -inf in float, INT32_MIN from the int8 kernels.
+        for (int i = 0; i < 4; ++i) {
+            const int a = i % 2;
+            if (node.pads[i] >= node.dilations[a] * (node.kernel[a] - 1) + 1 && node.op == OpKind::MaxPool)
                 fail("{}: padding {} is not smaller than the pooling window", where(node), node.pads[i]);
+        }
     }
     if (node.op == OpKind::Resize) {
         const bool by_size = node.sizes[0] > 0 || node.sizes[1] > 0;
@@ -108,8 +112,11 @@ void check_attributes(const Node& node) {
             if (node.sizes[0] < 1 || node.sizes[1] < 1)
                 fail("{}: output sizes must be >= 1, got {} x {}", where(node), node.sizes[0], node.sizes[1]);
         } else {
+            // The upper bound keeps every output extent (input extent x scale) far inside int64 for the
+            // kernels that compute it without model::infer_shapes (found by fuzzing: a scale of 4e28).
             for (float s : node.scales)
-                if (!(std::isfinite(s) && s > 0)) fail("{}: scale must be finite and > 0, got {}", where(node), s);
+                if (!(std::isfinite(s) && s > 0 && s <= 65536.0f))
+                    fail("{}: scale must be finite, > 0 and at most 65536, got {}", where(node), s);
         }
     }
     if (node.op == OpKind::Concat && (node.axis < 0 || node.axis > 3))

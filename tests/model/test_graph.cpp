@@ -215,3 +215,20 @@ TEST(Graph, ConsumerCountsIncludeGraphOutput) {
     EXPECT_EQ(counts.at("c_out"), 1);
     EXPECT_EQ(counts.at("output"), 1);
 }
+
+// Found by fuzzing (fuzz/regressions/qdq_program/maxpool-padding-end-sides): only the top and left
+// pads were checked, so a window wholly in the bottom or right padding had no maximum (INT32_MIN
+// from the int8 kernel, then a signed overflow in the next convolution).
+TEST(Graph, ValidateRejectsMaxPoolPaddingAsLargeAsTheWindowOnEverySide) {
+    for (int side = 0; side < 4; ++side) {
+        Graph g;
+        g.input_channels = 1;
+        g.nodes.push_back(make_node("pool", OpKind::MaxPool, {"input"}, "output"));
+        g.nodes.back().kernel = {2, 2};
+        g.nodes.back().strides = {2, 2};
+        g.nodes.back().pads[static_cast<std::size_t>(side)] = 2;
+        expect_error([&] { validate(g); }, {"node 'pool' (MaxPool)", "padding 2 is not smaller than the pooling window"});
+        g.nodes.back().pads[static_cast<std::size_t>(side)] = 1;
+        EXPECT_NO_THROW(validate(g)) << side;
+    }
+}

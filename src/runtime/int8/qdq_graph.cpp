@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -202,6 +203,20 @@ private:
         return s;
     }
 
+    // Both int8 backends accumulate in int32, as TFLite does, which assumes a calibrated model's
+    // sums stay in range. A model from anywhere gets that checked: bias plus the largest possible
+    // sum of (x - x_zp) * w (|x - x_zp| <= 255, |w| <= 128) must fit, or the sum would overflow
+    // (undefined behaviour; found by fuzzing with a bias of -2^31).
+    static void check_accumulator(const Node& n, const Shape& weights, const Tensor<std::int32_t>& bias) {
+        constexpr std::int64_t product = 255 * 128, limit = std::numeric_limits<std::int32_t>::max();
+        const std::int64_t taps = weights.numel() / std::max<std::int64_t>(weights[0], 1);
+        std::int64_t largest_bias = 0;
+        for (std::int32_t b : bias.span()) largest_bias = std::max(largest_bias, std::abs(static_cast<std::int64_t>(b)));
+        if (taps > limit / product || largest_bias + taps * product > limit)
+            fail("node '{}' (Conv): its int32 accumulator could overflow ({} taps per output, bias up to {})", n.name,
+                 taps, largest_bias);
+    }
+
     void lower_conv(const Node& n, bool relu, Step& s) {
         s.inputs.push_back(integer_input(n, n.inputs[0]));
         const QuantParams in = q_params_.at(s.inputs[0]);
@@ -209,6 +224,11 @@ private:
         if (w == const_dq_.end() || w->second.data->dtype != DType::s8)
             fail("node '{}' (Conv): weights '{}' must be an int8 constant behind a DequantizeLinear", n.name, n.inputs[1]);
         const model::Constant& wc = *w->second.data;
+        // Shapes are checked here, not only by model::infer_shapes: the importer skips that check for
+        // graphs with a fixed-size Resize, and the loops below index weights and bias by channel.
+        if (wc.shape.rank() != 4)
+            fail("node '{}' (Conv): weights '{}' have shape {}, expected (C_out, C_in, kH, kW)", n.name, n.inputs[1],
+                 wc.shape.str());
         const std::int64_t O = wc.shape[0];
         s.weights = Tensor<std::int8_t>(wc.shape);
         for (std::int64_t i = 0; i < s.weights.size(); ++i) s.weights[i] = static_cast<std::int8_t>(wc.ints[i]);
@@ -219,6 +239,9 @@ private:
             auto b = const_dq_.find(n.inputs[2]);
             if (b == const_dq_.end() || b->second.data->dtype != DType::s32)
                 fail("node '{}' (Conv): bias '{}' must be an int32 constant behind a DequantizeLinear", n.name, n.inputs[2]);
+            if (b->second.data->shape != Shape{O})
+                fail("node '{}' (Conv): bias '{}' has shape {}, expected ({})", n.name, n.inputs[2],
+                     b->second.data->shape.str(), O);
             std::vector<float> bs = b->second.scale;
             if (bs.size() == 1) bs.assign(static_cast<std::size_t>(O), bs[0]);
             for (std::int64_t o = 0; o < O; ++o) {
@@ -229,6 +252,7 @@ private:
                 s.bias[o] = b->second.data->ints[o];
             }
         }
+        check_accumulator(n, wc.shape, s.bias);
         ConvQuant& c = s.conv;
         c.input_offset = -in.zero_point;
         c.output_offset = s.out.zero_point;
