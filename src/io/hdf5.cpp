@@ -438,10 +438,12 @@ void write_blocks(hid_t ds, hid_t file_space, DType dtype, const std::vector<hsi
             const std::size_t n = std::min(step, along - j);
             const std::size_t offset = o * inner[axis] + j * inner[axis + 1], elements = n * inner[axis + 1];
             convert_from_float({data.data() + offset, elements}, dtype, buffer.data(), where);
-            const hsize_t memory_size = elements;
-            Id memory(H5Screate_simple(1, &memory_size, nullptr), H5Sclose);
             bstart[axis] = start[axis] + j;
             bcount[axis] = n;
+            // The memory space has the file selection's shape: with a 1-D memory space against a
+            // 3-D selection libhdf5 matches them element by element (H5S_select_iterate), 5-8x
+            // slower than one contiguous copy (found timing `live`'s output write).
+            Id memory(H5Screate_simple(static_cast<int>(bcount.size()), bcount.data(), nullptr), H5Sclose);
             if (H5Sselect_hyperslab(file_space, H5S_SELECT_SET, bstart.data(), nullptr, bcount.data(), nullptr) < 0)
                 fail("{}: cannot select rows to write: {}", where, hdf5_detail());
             if (H5Dwrite(ds, memory_type(dtype), memory.get(), file_space, H5P_DEFAULT, buffer.data()) < 0)
