@@ -13,7 +13,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libhdf5-dev libtiff-dev libpng-dev libfftw3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
-  libcli11-dev nlohmann-json3-dev libfmt-dev libzmq3-dev cppzmq-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libzmq3-dev cppzmq-dev libxnnpack-dev libpthreadpool-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libplplot-dev plplot-driver-cairo
   pybind11-dev python3-dev python3-numpy python3-pytest python3-h5py

@@ -176,7 +176,7 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("MODEL", a->model, "ONNX model (.onnx); omitted: built-in TomoGAN with random weights");
     cmd->add_option("--size", a->size, "Slice height and width")->check(CLI::Range(1, 65536))->capture_default_str();
     cmd->add_option("--batch", a->batch, "Slices per run")->check(CLI::Range(1, 1024))->capture_default_str();
-    cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
+    cmd->add_option("--backend", a->backend, "reference, onednn or xnnpack (int8 models; when built with XNNPACK)")->capture_default_str();
     cmd->add_option("--precision", a->precision, "fp32 or bf16 (a QDQ model runs as int8)")->capture_default_str();
     cmd->add_option("--runs", a->runs, "Timed runs")->check(CLI::Range(1, 100000))->capture_default_str();
     cmd->add_option("--warmup", a->warmup, "Untimed runs after the first (planning) run")

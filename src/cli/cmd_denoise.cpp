@@ -110,7 +110,7 @@ void add_denoise_command(CLI::App& app) {
     cmd->add_option("MODEL", a->model, "ONNX model (.onnx)")->required();
     cmd->add_option("INPUT", a->input, "Input stack: FILE.h5:DATASET, FILE.tif or FOLDER/")->required();
     cmd->add_option("OUTPUT", a->output, "Output stack: FILE.h5:DATASET (e.g. out.h5:dn), FILE.tif or FOLDER/")->required();
-    cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
+    cmd->add_option("--backend", a->backend, "reference, onednn or xnnpack (int8 models; when built with XNNPACK)")->capture_default_str();
     cmd->add_option("--precision", a->precision, "fp32 or bf16")->capture_default_str();
     cmd->add_option("--dtype", a->dtype, "Output type u8, u16 or f32 (default: the input's)");
     cmd->add_option("--slab", a->slab, "Slices per read/write")->check(CLI::PositiveNumber)->capture_default_str();

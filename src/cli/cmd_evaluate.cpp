@@ -142,7 +142,7 @@ void add_evaluate_command(CLI::App& app) {
     cmd->add_option("--slices", a->slices, "Score this many slices, evenly spaced (0 = all)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
+    cmd->add_option("--backend", a->backend, "reference, onednn or xnnpack (int8 models; when built with XNNPACK)")->capture_default_str();
     cmd->add_option("--precision", a->precision, "fp32 or bf16 for every model without @precision")
         ->capture_default_str();
     cmd->add_option("--tile", a->tile, "Tile size in pixels as in `denoise` (0 = whole image)")

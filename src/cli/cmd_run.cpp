@@ -68,7 +68,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("MODEL", a->model, "ONNX model (.onnx)")->required();
     cmd->add_option("INPUT", a->input, "Input tensor FILE.h5:DATASET of shape (N, C, H, W)")->required();
     cmd->add_option("OUTPUT", a->output, "Output FILE.h5:DATASET (float32; the file is replaced)")->required();
-    cmd->add_option("--backend", a->backend, "reference or onednn")->capture_default_str();
+    cmd->add_option("--backend", a->backend, "reference, onednn or xnnpack (int8 models; when built with XNNPACK)")->capture_default_str();
     cmd->add_option("--precision", a->precision, "fp32 or bf16 (a QDQ model runs as int8)")->capture_default_str();
     add_threads_option(*cmd, a->threads);
     add_json_flag(*cmd, a->json);

@@ -4,6 +4,9 @@
 #include "runtime/int8/qdq_graph.hpp"
 #include "runtime/onednn_backend.hpp"
 #include "runtime/reference_backend.hpp"
+#ifdef TOMOEDGE_HAVE_XNNPACK
+#include "runtime/xnnpack_backend.hpp"
+#endif
 
 #include <functional>
 #include <utility>
@@ -31,11 +34,15 @@ namespace {
 
 using Factory = std::function<std::unique_ptr<Backend>(const model::Graph&, const BackendOptions&)>;
 
-// Every backend this build has, by name. A backend adds one line here.
+// Every backend this build has, by name. A backend adds one line here. (xnnpack: int8 QDQ
+// models only, when built with XNNPACK; runtime/xnnpack_backend.hpp.)
 const std::vector<std::pair<std::string, Factory>>& factories() {
     static const std::vector<std::pair<std::string, Factory>> list = {
         {"reference", make_reference_backend},
         {"onednn", make_onednn_backend},
+#ifdef TOMOEDGE_HAVE_XNNPACK
+        {"xnnpack", make_xnnpack_backend},  // int8 only; built when libxnnpack-dev is installed
+#endif
     };
     return list;
 }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -35,7 +36,16 @@ CliResult run_tomoedge(const std::vector<std::string>& args) {
     const int err_fd = mkstemp(err_name);
     if (out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
 
-    std::vector<std::string> argv_storage{TOMOEDGE_BINARY};
+    std::vector<std::string> argv_storage;
+#ifdef TOMOEDGE_BINARY_LAUNCHER
+    // Cross build under emulation (tests/CMakeLists.txt): "qemu|-L|sysroot" goes first.
+    for (std::string_view rest = TOMOEDGE_BINARY_LAUNCHER; !rest.empty();) {
+        const auto bar = rest.find('|');
+        argv_storage.emplace_back(rest.substr(0, bar));
+        rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+    }
+#endif
+    argv_storage.emplace_back(TOMOEDGE_BINARY);
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_storage) argv.push_back(a.data());
@@ -47,7 +57,7 @@ CliResult run_tomoedge(const std::vector<std::string>& args) {
     posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, TOMOEDGE_BINARY, &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, argv_storage.front().c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out_fd);
     close(err_fd);

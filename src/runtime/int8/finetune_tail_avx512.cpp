@@ -3,6 +3,11 @@
 // library code instantiated here can leak AVX-512 instructions into the rest of the program.
 #include "runtime/int8/finetune_tail_avx512.hpp"
 
+// x86-64 only. On other architectures (aarch64: docs/arm.md) cpu_has_avx512_vnni() is false, so
+// finetune_tail.cpp always takes its portable path, and the row kernels below are stubs that
+// are never reached.
+#if defined(__x86_64__) || defined(__i386__)
+
 #include <immintrin.h>
 
 // GCC 12's AVX-512 intrinsics pass a self-initialised "undefined" vector (`__m512i __Y = __Y;`)
@@ -197,3 +202,28 @@ TOMOEDGE_AVX512 void avx512_last_row(const PackedConv& last, const PackedConv& r
 #undef TOMOEDGE_DISPATCH
 
 }  // namespace tomoedge::runtime::int8::detail
+
+#else  // not x86
+
+#include <cstdlib>
+
+namespace tomoedge::runtime::int8::detail {
+
+bool cpu_has_avx512_vnni() { return false; }
+
+// Unreachable: every caller first requires cpu_has_avx512_vnni() (finetune_tail.cpp).
+void avx512_input_row(const std::uint8_t*, std::int64_t, std::uint32_t*) { std::abort(); }
+void avx512_first_layer_row(const PackedConv&, const std::uint32_t* const[3], std::int64_t, std::uint32_t*) {
+    std::abort();
+}
+void avx512_middle_layer_row(const PackedConv&, const std::uint32_t* const[3], std::int64_t, std::uint32_t*) {
+    std::abort();
+}
+void avx512_last_row(const PackedConv&, const PackedConv&, const std::uint32_t* const[3], const std::uint8_t*,
+                     std::int64_t, std::uint8_t*) {
+    std::abort();
+}
+
+}  // namespace tomoedge::runtime::int8::detail
+
+#endif
