@@ -3,6 +3,7 @@
 
     /usr/bin/python3 tools/restoration_table.py --reference REF.h5:DS --noisy IN.h5:DS \\
         [--model NAME=OUT.h5:DS ...] [--mean NAME=A.h5:DS,B.h5:DS,...] [--json OUT] [--title TEXT]
+        [--filters gaussian,median,nlm,tv]
 
 Classical filters (Gaussian, median, non-local means, total variation: tools/classical_baselines.py)
 are applied to the noisy stack with every parameter of their grid, and each is reported at the
@@ -10,6 +11,7 @@ parameter with the best mean SSIM on this very stack: an oracle choice, the best
 here, which a user without a reference could not make. Models are not given that advantage.
 --mean averages several stacks (Noise2Inverse's inference: the mean of the K predictions).
 SSIM and PSNR follow `tomoedge compare` (data range = max - min of each reference slice).
+Every row also gets the high-frequency power ratios of tools/spectrum.py (what smoothing loses).
 """
 import argparse
 import json
@@ -20,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from classical_baselines import FILTERS, read, scores  # noqa: E402  (one definition of each filter)
+from spectrum import BANDS, band_power_ratios  # noqa: E402
 
 
 def main():
@@ -30,19 +33,24 @@ def main():
     parser.add_argument("--mean", action="append", default=[], help="NAME=A.h5:DS,B.h5:DS,...")
     parser.add_argument("--json")
     parser.add_argument("--title", default="")
+    parser.add_argument("--filters", default=",".join(FILTERS), help="which classical filters (comma-separated)")
     args = parser.parse_args()
+    filters = {name: FILTERS[name] for name in args.filters.split(",")}
 
     ref, noisy = read(args.reference), read(args.noisy)
     if ref.shape != noisy.shape:
         sys.exit(f"{args.noisy}: shape {noisy.shape}, the reference is {ref.shape}")
     rows = [{"method": "input (FBP of the low-dose scan)", "parameter": None,
-             **dict(zip(("ssim", "psnr"), scores(noisy, ref)))}]
-    for name, (apply, param_name, grid) in FILTERS.items():
-        results = {p: scores(apply(noisy, p), ref) for p in grid}
+             **dict(zip(("ssim", "psnr"), scores(noisy, ref))), "hf_power": band_power_ratios(noisy, ref)}]
+    for name, (apply, param_name, grid) in filters.items():
+        outputs = {p: apply(noisy, p) for p in grid}
+        results = {p: scores(out, ref) for p, out in outputs.items()}
         best = max(results, key=lambda p: results[p][0])
         best_psnr = max(r[1] for r in results.values())
         rows.append({"method": f"{name} filter (best parameter)", "parameter": f"{param_name} = {best}",
-                     "ssim": results[best][0], "psnr": results[best][1], "best_psnr_any_parameter": best_psnr})
+                     "ssim": results[best][0], "psnr": results[best][1], "best_psnr_any_parameter": best_psnr,
+                     "best_psnr_parameter": max(results, key=lambda p: results[p][1]),
+                     "hf_power": band_power_ratios(outputs[best], ref)})
     outputs = [(spec.partition("=")[0], read(spec.partition("=")[2])) for spec in args.model]
     for spec in args.mean:
         name, _, paths = spec.partition("=")
@@ -51,17 +59,21 @@ def main():
         if out.shape != ref.shape:
             sys.exit(f"{name}: shape {out.shape}, the reference is {ref.shape}")
         ssim, psnr = scores(out, ref)
-        rows.append({"method": name, "parameter": None, "ssim": ssim, "psnr": psnr})
+        rows.append({"method": name, "parameter": None, "ssim": ssim, "psnr": psnr,
+                     "hf_power": band_power_ratios(out, ref)})
 
     if args.title:
         print(f"{args.title}\n")
-    print(f"| method ({len(ref)} slices) | parameter | mean SSIM | mean PSNR (dB) |")
-    print("|---|---|---|---|")
+    bands = " | ".join(f"power {lo:g}-{hi:g} cyc/px (out/ref)" for lo, hi in BANDS)
+    print(f"| method ({len(ref)} slices) | parameter | mean SSIM | mean PSNR (dB) | {bands} |")
+    print("|---|---|---|---|" + "---|" * len(BANDS))
     for r in rows:
-        print(f"| {r['method']} | {r['parameter'] or '-'} | {r['ssim']:.4f} | {r['psnr']:.2f} |")
+        ratios = " | ".join(f"{v:.3f}" for v in r["hf_power"])
+        print(f"| {r['method']} | {r['parameter'] or '-'} | {r['ssim']:.4f} | {r['psnr']:.2f} | {ratios} |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"title": args.title, "reference": args.reference, "noisy": args.noisy, "rows": rows}, f, indent=1)
+            json.dump({"title": args.title, "reference": args.reference, "noisy": args.noisy,
+                       "hf_bands_cycles_per_pixel": BANDS, "rows": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

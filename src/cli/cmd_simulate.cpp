@@ -86,7 +86,8 @@ void add_simulate_command(CLI::App& app) {
     cmd->add_option("-o,--output", a->output,
                     "FOLDER (writes FOLDER/dataset.h5 and FOLDER/projections/) or FILE.h5 (slices only)")
         ->required();
-    cmd->add_option("--phantom", a->sim.phantom, "foam (random spheres/ellipsoids in a cylinder) or shepp-logan")
+    cmd->add_option("--phantom", a->sim.phantom, "foam (random spheres/ellipsoids in a cylinder), shepp-logan (the 3-D head), ellipses (random overlapping "
+                    "ellipsoids), fibres (a fibre composite) or layers (nested layers with pores)")
         ->capture_default_str();
     cmd->add_option("--size", a->sim.size, "Image and detector width in pixels")->capture_default_str();
     cmd->add_option("--slices", a->sim.slices, "Slices per volume (adjacent slices one voxel apart)")->capture_default_str();

@@ -32,10 +32,45 @@ namespace {
 
 struct TrainCommand {
     train::TrainOptions options;
-    std::string data, output, vgg, checkpoint, resume, scan, reference, init, filter = "shepp-logan", centre, rows;
+    std::vector<std::string> data;  // one file, or several: a corpus
+    std::string output, vgg, checkpoint, resume, scan, reference, init, filter = "shepp-logan", centre, rows;
+    std::string recipe = "tomogan";
+    bool recipe_given = false;
     bool no_augment = false;
     bool json = false;
+    // Flags a recipe must not override when the user gave them.
+    CLI::Option *lambda_mse = nullptr, *lambda_adv = nullptr, *adv_start = nullptr;
 };
+
+bool given(const CLI::Option* option) { return option != nullptr && option->count() > 0; }
+
+// The recipes `train --recipe` names (README, "A TomoGAN recipe that trains"):
+//   mse      the generator on MSE alone;
+//   tomogan  the paper's fixed weights: 0.5 MSE + 20 adversarial (+ 2 perceptual with --vgg),
+//            two discriminator steps per generator step;
+//   gan      MSE + an adversarial term whose weight adapts so that its gradient at the output
+//            layer is --lambda-adv (0.1) of the content gradient there; the first quarter of the
+//            iterations trains the generator on content alone while the discriminator learns.
+// Flags given explicitly win over the recipe's values.
+void apply_recipe(TrainCommand& c) {
+    auto& o = c.options;
+    if (o.mse_only && c.recipe != "mse") {
+        if (c.recipe_given) fail("--mse-only and --recipe {}: choose one", c.recipe);
+        c.recipe = "mse";
+    }
+    if (c.recipe == "mse") {
+        o.mse_only = true;
+    } else if (c.recipe == "tomogan") {
+        o.weights.adaptive = false;
+    } else if (c.recipe == "gan") {
+        o.weights.adaptive = true;
+        if (!given(c.lambda_mse)) o.weights.mse = 1.0;
+        if (!given(c.lambda_adv)) o.weights.adv = 0.1;
+        if (!given(c.adv_start)) o.adv_start = o.iterations / 4;
+    } else {
+        fail("--recipe: unknown recipe '{}' (use mse, gan or tomogan)", c.recipe);
+    }
+}
 
 nlohmann::json number_or_null(double value) {
     return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
@@ -98,12 +133,16 @@ train::VolumePair reference_pair(const train::SplitVolumes& volumes, const std::
 void run_train(TrainCommand& c) {
     keep_freed_memory_for_reuse();
     auto& o = c.options;
-    o.data = c.data;
+    o.data.assign(c.data.begin(), c.data.end());
     o.vgg = c.vgg;
     o.checkpoint_dir = c.checkpoint;
     o.resume = c.resume;
     o.init = c.init;
     o.augment = !c.no_augment;
+    if (o.self_supervised && c.recipe_given && c.recipe != "mse")
+        fail("--self-supervised trains on MSE alone; drop --recipe {}", c.recipe);
+    if (o.self_supervised) c.recipe = "mse";
+    apply_recipe(c);
     train::TrainResult result;
     if (o.self_supervised) {
         if (c.scan.empty()) fail("--self-supervised needs --scan SCAN.h5 (Data Exchange projections)");
@@ -168,7 +207,10 @@ void add_train_command(CLI::App& app) {
     auto c = std::make_shared<TrainCommand>();
     auto& o = c->options;
     auto* cmd = app.add_subcommand("train", "Train TomoGAN (libtorch) and export the generator to ONNX");
-    cmd->add_option("--data", c->data, "Training data, TomoGAN HDF5 layout (train_ns/train_gt, test_ns/test_gt)");
+    cmd->add_option("--data", c->data,
+                    "Training data, TomoGAN HDF5 layout (train_ns/train_gt, test_ns/test_gt). Several files (--data A.h5 "
+                    "B.h5 ...) make a corpus: each normalised by its own range, every patch from one chosen uniformly, "
+                    "validation the mean over the files");
     cmd->add_flag("--self-supervised", o.self_supervised,
                   "Noise2Inverse: learn from the low-dose scan alone (--scan), no clean data: the angles are split "
                   "into --splits interleaved subsets, each reconstructed by FBP; the network learns to predict one "
@@ -191,15 +233,32 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--patch", o.patch, "Patch size in pixels (a multiple of 8)")->capture_default_str();
     cmd->add_option("--batch", o.batch, "Patches per step")->capture_default_str();
     cmd->add_flag("--no-augment", c->no_augment, "No flips or 90-degree rotations of the patches");
-    cmd->add_flag("--mse-only", o.mse_only, "Train on MSE alone (no discriminator): a fast baseline");
+    cmd->add_option_function<std::string>(
+           "--recipe",
+           [c](const std::string& r) {
+               c->recipe = r;
+               c->recipe_given = true;
+           },
+           "mse (MSE alone), gan (MSE + an adaptively weighted adversarial term, content-only first quarter) or "
+           "tomogan (the paper's fixed weights: 0.5 MSE + 20 adversarial + 2 perceptual with --vgg)")
+        ->default_str(c->recipe);
+    cmd->add_flag("--mse-only", o.mse_only, "Same as --recipe mse");
     cmd->add_option("--vgg", c->vgg, "VGG19 weights (HDF5, docs/vgg19-weights.md) for the perceptual loss");
     cmd->add_option("--vgg-layer", o.vgg_layer, "VGG19 layer whose features the perceptual loss compares")
         ->capture_default_str();
-    cmd->add_option("--lambda-mse", o.weights.mse, "Weight of the MSE term")->capture_default_str();
-    cmd->add_option("--lambda-adv", o.weights.adv, "Weight of the adversarial term")->capture_default_str();
+    c->lambda_mse = cmd->add_option("--lambda-mse", o.weights.mse, "Weight of the MSE term (gan recipe: 1)")
+                        ->capture_default_str();
+    c->lambda_adv = cmd->add_option("--lambda-adv", o.weights.adv,
+                                    "Weight of the adversarial term (gan recipe: 0.1, the ratio of its gradient to the "
+                                    "content's at the output layer)")
+                        ->capture_default_str();
     cmd->add_option("--lambda-perc", o.weights.perc, "Weight of the perceptual term")->capture_default_str();
     cmd->add_option("--lr", o.lr, "Adam learning rate (both networks)")->capture_default_str();
     cmd->add_option("--disc-steps", o.disc_steps, "Discriminator steps per iteration")->capture_default_str();
+    c->adv_start = cmd->add_option("--adv-start", o.adv_start,
+                                   "Iterations on the content terms alone before the adversarial term joins (gan "
+                                   "recipe: a quarter of --iterations)")
+                       ->capture_default_str();
     cmd->add_option("--width", o.generator.width, "Generator channel multiplier (1 = published TomoGAN)")
         ->capture_default_str();
     cmd->add_option("--val-every", o.val_every, "Validate SSIM/PSNR on test_ns/test_gt every K iterations (0 = never)")

@@ -296,13 +296,8 @@ py::object quality(const py::handle& a_object, const py::handle& b_object, std::
 // ------------------------------------------------------------------------------------ simulation
 
 recon::Phantom make_phantom(const std::string& name, std::uint64_t seed) {
-    if (name == "shepp-logan") return recon::shepp_logan_3d();
-    if (name == "foam") {
-        recon::FoamOptions f;
-        f.seed = seed;
-        return recon::foam_phantom(f);
-    }
-    fail("unknown phantom '{}' (use shepp-logan or foam)", name);
+    // The whole height of the field of view, as the bindings always drew foams.
+    return recon::make_phantom(name, recon::RandomSlabOptions{seed, -1, 1});
 }
 
 py::array simulate_phantom(std::int64_t size, std::int64_t slices, const std::string& phantom, std::uint64_t seed,

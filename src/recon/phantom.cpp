@@ -120,6 +120,114 @@ Phantom foam_phantom(const FoamOptions& o) {
     return p;
 }
 
+namespace {
+
+// A container along z: so long that every slice cuts it as a circle of radius r (see foam_phantom).
+Ellipsoid cylinder(double r, double value) { return {{0, 0, 0}, {r, r, 1e5}, {0, 0, 0}, value}; }
+
+void check_slab(const RandomSlabOptions& o, const char* family) {
+    if (!(o.z_max >= o.z_min) || !std::isfinite(o.z_min) || !std::isfinite(o.z_max))
+        fail("{} phantom: invalid z range {}..{}", family, o.z_min, o.z_max);
+}
+
+}  // namespace
+
+Phantom random_ellipses_phantom(const RandomSlabOptions& o) {
+    check_slab(o, "ellipses");
+    Phantom p{"ellipses", {cylinder(0.9, 0.3)}};
+    std::mt19937_64 rng(o.seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    // Enough ellipsoids that a thick slab is as busy as a thin one.
+    const int count = static_cast<int>(std::clamp(25.0 + 40.0 * (o.z_max - o.z_min), 25.0, 300.0));
+    for (int k = 0; k < count; ++k) {
+        const double a = 0.03 + 0.32 * unit(rng) * unit(rng);
+        const double b = a * (0.2 + 0.8 * unit(rng)), c = a * (0.3 + 0.7 * unit(rng));
+        const double room = 0.9 - a;  // keep the in-plane extent inside the container
+        const double rr = room * std::sqrt(unit(rng)), phi = 2 * std::numbers::pi * unit(rng);
+        Ellipsoid e;
+        e.centre = {rr * std::cos(phi), rr * std::sin(phi), o.z_min + (o.z_max - o.z_min) * unit(rng)};
+        e.semi_axes = {a, b, c};
+        e.euler_deg = {360 * unit(rng), 180 * unit(rng), 360 * unit(rng)};
+        e.value = unit(rng) < 0.35 ? -(0.05 + 0.2 * unit(rng)) : 0.05 + 0.45 * unit(rng);
+        p.ellipsoids.push_back(e);
+    }
+    return p;
+}
+
+Phantom fibre_phantom(const RandomSlabOptions& o) {
+    check_slab(o, "fibres");
+    constexpr double radius = 0.85, matrix = 0.35;
+    Phantom p{"fibres", {cylinder(radius, matrix)}};
+    std::mt19937_64 rng(o.seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int k = 0; k < 140; ++k) {
+        const double r = 0.01 + 0.025 * unit(rng);
+        const bool along_axis = unit(rng) < 0.7;
+        // Along the axis: long, tilted by at most 15 degrees. In the plane: 0.15..0.6 long, any direction.
+        const double half_length = along_axis ? 3.0 : 0.15 + 0.45 * unit(rng);
+        const double room = radius - (along_axis ? r + 0.05 : half_length) - 0.01;
+        if (room <= 0) continue;
+        const double rr = room * std::sqrt(unit(rng)), phi = 2 * std::numbers::pi * unit(rng);
+        Ellipsoid e;
+        e.centre = {rr * std::cos(phi), rr * std::sin(phi),
+                    along_axis ? 0.0 : o.z_min + (o.z_max - o.z_min) * unit(rng)};
+        e.semi_axes = {r, r, half_length};
+        e.euler_deg = {360 * unit(rng), along_axis ? 15 * unit(rng) : 90.0, 0};
+        e.value = unit(rng) < 0.8 ? 0.6 + 0.3 * unit(rng) : -matrix;  // glass/carbon fibres and channels
+        p.ellipsoids.push_back(e);
+    }
+    return p;
+}
+
+Phantom layered_phantom(const RandomSlabOptions& o) {
+    check_slab(o, "layers");
+    constexpr double radius = 0.85;
+    Phantom p{"layers", {}};
+    std::mt19937_64 rng(o.seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    // Nested elliptic cylinders, like a rolled sheet, a coating stack or growth rings: layer k is
+    // the ring between cylinders k and k + 1, and cylinder k adds the difference between the
+    // attenuations of layers k and k - 1. The stack is slightly off-centre and tilted (the same
+    // for every layer), so the rings shift from slice to slice.
+    const double aspect = 0.75 + 0.25 * unit(rng), azimuth = 360 * unit(rng), tilt = 6 * unit(rng);
+    const double off_x = 0.06 * (unit(rng) - 0.5), off_y = 0.06 * (unit(rng) - 0.5);
+    double r = radius, previous = 0;
+    while (r > 0.08) {
+        const double value = 0.15 + 0.75 * unit(rng);
+        const double shift = 1.0 - r / radius;  // inner layers drift towards the offset centre
+        p.ellipsoids.push_back({{off_x * shift, off_y * shift, 0}, {r, r * aspect, 1e5}, {azimuth, tilt, 0},
+                                value - previous});
+        previous = value;
+        r -= 0.02 + 0.10 * unit(rng);
+    }
+    for (int k = 0; k < 25; ++k) {  // pores: less attenuation (every layer stays above it)
+        const double pr = 0.015 + 0.04 * unit(rng);
+        const double rr = (radius * aspect - pr - 0.02) * std::sqrt(unit(rng)), phi = 2 * std::numbers::pi * unit(rng);
+        p.ellipsoids.push_back({{rr * std::cos(phi), rr * std::sin(phi), o.z_min + (o.z_max - o.z_min) * unit(rng)},
+                                {pr, pr, pr},
+                                {0, 0, 0},
+                                -0.1});
+    }
+    return p;
+}
+
+Phantom make_phantom(const std::string& name, const RandomSlabOptions& o) {
+    if (name == "shepp-logan") return shepp_logan_3d();
+    if (name == "ellipses") return random_ellipses_phantom(o);
+    if (name == "fibres") return fibre_phantom(o);
+    if (name == "layers") return layered_phantom(o);
+    if (name == "foam") {
+        check_slab(o, "foam");
+        FoamOptions f;
+        f.seed = o.seed;
+        f.z_min = o.z_min, f.z_max = o.z_max;
+        // Keep the number of inclusions per slab roughly independent of its thickness.
+        f.count = static_cast<int>(std::clamp(30.0 + 60.0 * (f.z_max - f.z_min), 30.0, 400.0));
+        return foam_phantom(f);
+    }
+    fail("unknown phantom '{}' (use foam, shepp-logan, ellipses, fibres or layers)", name);
+}
+
 Ellipse make_ellipse(double cx, double cy, double a, double b, double angle_rad, double value) {
     const double c = std::cos(angle_rad), s = std::sin(angle_rad);
     const double ia = 1.0 / (a * a), ib = 1.0 / (b * b);

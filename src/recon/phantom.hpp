@@ -47,6 +47,36 @@ struct FoamOptions {
 /// trained on. The same seed gives the same phantom.
 Phantom foam_phantom(const FoamOptions& options);
 
+/// Where a random phantom family draws from: its seed and the z range its features are centred in.
+struct RandomSlabOptions {
+    std::uint64_t seed = 0;
+    double z_min = -1, z_max = 1;
+};
+
+/// Random ellipses: overlapping ellipsoids of random size (0.03..0.35), elongation, orientation and
+/// signed attenuation inside the unit disc, on a disc of background, the random-ellipse phantoms
+/// common in learned-reconstruction papers. Values add where ellipsoids overlap, so edges of many
+/// contrasts (including faint ones) occur.
+Phantom random_ellipses_phantom(const RandomSlabOptions& options);
+
+/// A fibre composite: a cylinder of matrix holding thin long fibres (radius 0.01..0.035), most
+/// running close to the rotation axis (cut as small discs, like fibre cross-sections), some lying
+/// in the slice plane (cut as long thin streaks).
+Phantom fibre_phantom(const RandomSlabOptions& options);
+
+/// A layered material: nested elliptic cylinders (layers 0.02..0.12 thick, random attenuations,
+/// slightly tilted and off-centre) with a few pores: long sharp curved interfaces.
+Phantom layered_phantom(const RandomSlabOptions& options);
+
+/// The families `tomoedge simulate --phantom` knows, by name.
+inline constexpr const char* phantom_families[] = {"foam", "shepp-logan", "ellipses", "fibres", "layers"};
+
+/// A phantom of family `name` (one of phantom_families) whose random features are centred in
+/// options.z_min..z_max (the Shepp-Logan head is fixed and ignores the options). A foam places
+/// its inclusion count by the slab's thickness, as simulate has always done. Throws Error naming
+/// the families for an unknown name.
+Phantom make_phantom(const std::string& name, const RandomSlabOptions& options);
+
 /// A 2-D ellipse in pixel units: points p with (p - c)^T Q (p - c) <= 1, Q symmetric positive
 /// definite. `value` is attenuation per pixel.
 struct Ellipse {

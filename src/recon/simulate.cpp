@@ -23,8 +23,8 @@ namespace tomoedge::recon {
 namespace {
 
 void check(const SimulateOptions& o) {
-    if (o.phantom != "foam" && o.phantom != "shepp-logan")
-        fail("unknown phantom '{}' (use foam or shepp-logan)", o.phantom);
+    if (std::ranges::find(phantom_families, o.phantom) == std::end(phantom_families))
+        fail("unknown phantom '{}' (use foam, shepp-logan, ellipses, fibres or layers)", o.phantom);
     if (o.size < 16 || o.size > 8192) fail("--size must be in 16..8192, got {}", o.size);
     if (o.slices < 1) fail("--slices must be >= 1, got {}", o.slices);
     if (o.volumes < 2) fail("--volumes must be >= 2 (at least one train and one test volume), got {}", o.volumes);
@@ -42,7 +42,7 @@ void check(const SimulateOptions& o) {
 }
 
 // Slabs of one phantom: Shepp-Logan volumes are consecutive blocks of slices through the head;
-// foam volumes are independent foams (one seed each).
+// the random families (foam, ellipses, fibres, layers) make an independent phantom per volume.
 Phantom volume_phantom(const SimulateOptions& o, std::int64_t v, double& z_offset) {
     const double thickness = static_cast<double>(o.slices) * 2.0 / static_cast<double>(o.size);
     if (o.phantom == "shepp-logan") {
@@ -50,12 +50,8 @@ Phantom volume_phantom(const SimulateOptions& o, std::int64_t v, double& z_offse
         return shepp_logan_3d();
     }
     z_offset = 0;
-    FoamOptions f;
-    f.seed = stream_seed(o.seed, 1000 + static_cast<std::uint64_t>(v));
-    f.z_min = -thickness / 2 - 0.1, f.z_max = thickness / 2 + 0.1;
-    // Keep the number of inclusions per slab roughly independent of its thickness.
-    f.count = static_cast<int>(std::clamp(30.0 + 60.0 * (f.z_max - f.z_min), 30.0, 400.0));
-    return foam_phantom(f);
+    const std::uint64_t seed = stream_seed(o.seed, 1000 + static_cast<std::uint64_t>(v));
+    return make_phantom(o.phantom, RandomSlabOptions{seed, -thickness / 2 - 0.1, thickness / 2 + 0.1});
 }
 
 // (angles, slices, cols) line integrals of one volume.

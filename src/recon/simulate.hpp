@@ -18,7 +18,7 @@
 namespace tomoedge::recon {
 
 struct SimulateOptions {
-    std::string phantom = "foam";  // "foam" or "shepp-logan"
+    std::string phantom = "foam";  // one of phantom_families (phantom.hpp)
     std::int64_t size = 256;       // image and detector width (pixels)
     std::int64_t slices = 32;      // slices (detector rows) per volume
     std::int64_t volumes = 4;

@@ -83,7 +83,12 @@ model::Graph trained_model(const TrainResult& result, const TrainOptions& option
     info.seed = options.seed;
     nlohmann::json recipe = nlohmann::json::parse(result.recipe);
     recipe["iterations"] = result.iterations;
-    recipe["data"] = (options.self_supervised ? options.scan : options.data).filename().string();
+    if (options.self_supervised)
+        recipe["data"] = options.scan.filename().string();
+    else if (options.data.size() == 1)
+        recipe["data"] = options.data.front().filename().string();
+    else
+        recipe["data"] = data_names(options.data);
     recipe["wall_seconds"] = std::round(result.wall_seconds * 10) / 10;
     recipe["tool"] = "tomoedge train";
     if (!result.validations.empty()) {

@@ -27,6 +27,9 @@ public:
     const GeneratorConfig& config() const { return config_; }
     /// Conv layer names in forward order (those of model::build_tomogan).
     static const std::vector<std::string>& layer_names();
+    /// The weight of the last layer (head2): where the adaptive adversarial weight compares the
+    /// gradients of the loss terms (losses.hpp).
+    torch::Tensor output_weight() { return convs_.back()->weight; }
 
 private:
     torch::nn::Conv2d& layer(const std::string& name);

@@ -146,4 +146,43 @@ Batch PatchSampler::batch(std::int64_t index) const {
     return {torch::stack(inputs), torch::stack(targets)};
 }
 
+CorpusSampler::CorpusSampler(const std::vector<VolumePair>& pairs, const PatchOptions& options) : options_(options) {
+    if (pairs.empty()) fail("training data: no volume pairs given");
+    samplers_.reserve(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        try {
+            samplers_.emplace_back(pairs[i], options);
+        } catch (const Error& e) {
+            fail("training data set {} of {}: {}", i + 1, pairs.size(), e.what());
+        }
+    }
+}
+
+std::vector<std::size_t> CorpusSampler::sources(std::int64_t index) const {
+    // Its own stream (the high bit set in the index), so the choice does not echo the patch draws.
+    std::seed_seq seq{static_cast<std::uint32_t>(options_.seed), static_cast<std::uint32_t>(options_.seed >> 32),
+                      static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(static_cast<std::uint64_t>(index) >> 32),
+                      0x80000000u};
+    std::mt19937_64 rng(seq);
+    std::uniform_int_distribution<std::size_t> pick(0, samplers_.size() - 1);
+    std::vector<std::size_t> out(static_cast<std::size_t>(options_.batch));
+    for (auto& s : out) s = pick(rng);
+    return out;
+}
+
+Batch CorpusSampler::batch(std::int64_t index) const {
+    if (samplers_.size() == 1) return samplers_.front().batch(index);  // exactly PatchSampler's batches
+    const std::vector<std::size_t> from = sources(index);
+    std::vector<std::vector<PatchDraw>> draws(samplers_.size());
+    std::vector<torch::Tensor> inputs, targets;
+    for (std::size_t k = 0; k < from.size(); ++k) {
+        auto& d = draws[from[k]];
+        if (d.empty()) d = samplers_[from[k]].draws(index);
+        Batch one = samplers_[from[k]].patch(d[k]);
+        inputs.push_back(std::move(one.input));
+        targets.push_back(std::move(one.target));
+    }
+    return {torch::stack(inputs), torch::stack(targets)};
+}
+
 }  // namespace tomoedge::train

@@ -98,4 +98,22 @@ private:
     PatchOptions options_;
 };
 
+/// Cuts batches from several VolumePairs (a corpus of conditions: phantom families, doses, angle
+/// counts, sizes, each normalised by its own range as denoise normalises its input). Each patch of
+/// batch `index` comes from a pair chosen uniformly, so every condition weighs the same whatever
+/// its size; like PatchSampler, batch `index` depends only on (seed, index).
+class CorpusSampler final : public BatchSource {
+public:
+    /// Keeps a reference to `pairs`. Throws Error when it is empty or the patch does not fit one
+    /// of them (naming which).
+    CorpusSampler(const std::vector<VolumePair>& pairs, const PatchOptions& options);
+    /// The pair each patch of batch `index` comes from.
+    std::vector<std::size_t> sources(std::int64_t index) const;
+    Batch batch(std::int64_t index) const override;
+
+private:
+    std::vector<PatchSampler> samplers_;
+    PatchOptions options_;
+};
+
 }  // namespace tomoedge::train

@@ -35,6 +35,7 @@ void check_options(const TrainOptions& o) {
     if (o.val_every < 0) fail("--val-every must be >= 0, got {}", o.val_every);
     if (o.val_slices < 0) fail("--val-slices must be >= 0 (0 = every slice), got {}", o.val_slices);
     if (o.checkpoint_every < 0) fail("--checkpoint-every must be >= 0, got {}", o.checkpoint_every);
+    if (o.adv_start < 0) fail("--adv-start must be >= 0, got {}", o.adv_start);
     if (o.gen_steps < 1 || o.disc_steps < 1)
         fail("generator and discriminator steps per iteration must be >= 1, got {} and {}", o.gen_steps, o.disc_steps);
     if (!(o.lr > 0 && std::isfinite(o.lr))) fail("--lr must be a positive number, got {}", o.lr);
@@ -83,6 +84,15 @@ torch::Tensor as_image(const float* data, std::int64_t h, std::int64_t w) {
 
 }  // namespace
 
+std::vector<std::string> data_names(const std::vector<std::filesystem::path>& files) {
+    std::vector<std::string> names;
+    for (const auto& f : files) {
+        const auto folder = f.parent_path().filename();
+        names.push_back(folder.empty() ? f.filename().string() : (folder / f.filename()).string());
+    }
+    return names;
+}
+
 std::string recipe_json(const TrainOptions& o) {
     nlohmann::json j;
     if (o.self_supervised) {
@@ -93,6 +103,7 @@ std::string recipe_json(const TrainOptions& o) {
     } else {
         j["mode"] = "supervised";
         j["train_datasets"] = {o.train_noisy, o.train_clean};
+        if (o.data.size() > 1) j["corpus"] = data_names(o.data);
     }
     if (!o.init.empty()) j["init"] = o.init.filename().string();
     j["normalisation_percentiles"] = {o.normalisation.low_percentile, o.normalisation.high_percentile};
@@ -111,6 +122,8 @@ std::string recipe_json(const TrainOptions& o) {
         }
         j["gen_steps"] = o.gen_steps;
         j["disc_steps"] = o.disc_steps;
+        j["adv_weighting"] = o.weights.adaptive ? "adaptive" : "fixed";
+        j["adv_start"] = o.adv_start;
     }
     j["optimizer"] = "adam";
     j["lr"] = o.lr;
@@ -156,11 +169,14 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
 TrainResult train(const TrainOptions& o, const IterationCallback& on_iteration) {
     check_options(o);
     if (o.self_supervised) fail("train: self-supervised training takes sub-reconstructions (train_self_supervised)");
-    const VolumePair train_data = read_volume_pair(o.data, o.train_noisy, o.train_clean, o.normalisation);
-    std::optional<VolumePair> test_data;
-    if (o.val_every > 0) test_data = read_volume_pair(o.data, o.test_noisy, o.test_clean, o.normalisation);
-    const PatchSampler sampler(train_data, patch_options(o));
-    return train_on(o, sampler, test_data ? &*test_data : nullptr, {train_data.low, train_data.high}, on_iteration);
+    std::vector<VolumePair> train_sets, test_sets;
+    for (const auto& file : o.data) {
+        train_sets.push_back(read_volume_pair(file, o.train_noisy, o.train_clean, o.normalisation));
+        if (o.val_every > 0) test_sets.push_back(read_volume_pair(file, o.test_noisy, o.test_clean, o.normalisation));
+    }
+    const CorpusSampler sampler(train_sets, patch_options(o));
+    // The first file's range is the one recorded (with one file: the range of the training data).
+    return train_on(o, sampler, test_sets, {train_sets.front().low, train_sets.front().high}, on_iteration);
 }
 
 TrainResult train_self_supervised(const TrainOptions& o, const SplitVolumes& volumes, const VolumePair* validation,
@@ -170,10 +186,11 @@ TrainResult train_self_supervised(const TrainOptions& o, const SplitVolumes& vol
     if (static_cast<int>(volumes.subsets.size()) != o.splits)
         fail("{} sub-reconstructions given for --splits {}", volumes.subsets.size(), o.splits);
     const Noise2InverseSampler sampler(volumes, patch_options(o));
-    return train_on(o, sampler, validation, {volumes.low, volumes.high}, on_iteration);
+    return train_on(o, sampler, validation ? std::span<const VolumePair>(validation, 1) : std::span<const VolumePair>(),
+                    {volumes.low, volumes.high}, on_iteration);
 }
 
-TrainResult train_on(const TrainOptions& o, const BatchSource& source, const VolumePair* test_data,
+TrainResult train_on(const TrainOptions& o, const BatchSource& source, std::span<const VolumePair> test_sets,
                      std::pair<double, double> range, const IterationCallback& on_iteration) {
     check_options(o);
     if (o.threads > 0) {
@@ -241,13 +258,27 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, const Vol
     const std::string validation_name =
         o.self_supervised ? "the full reconstruction against the reference" : o.test_noisy + " against " + o.test_clean;
     auto run_validation = [&](std::int64_t it) {
-        ValidationLog v = validate(gen, *test_data, o.val_slices);
+        ValidationLog v;
         v.iteration = it;
+        std::int64_t slices = 0;
+        const auto share = 1.0 / static_cast<double>(test_sets.size());
+        for (const VolumePair& test : test_sets) {
+            const ValidationLog one = validate(gen, test, o.val_slices);
+            v.ssim += one.ssim * share;
+            v.psnr += one.psnr * share;
+            v.input_ssim += one.input_ssim * share;
+            v.input_psnr += one.input_psnr * share;
+            const std::int64_t n = test.noisy.shape()[0];
+            slices += o.val_slices <= 0 ? n : std::min<std::int64_t>(o.val_slices, n);
+        }
         result.validations.push_back(v);
-        say(o, fmt::format("train: iteration {}: validation on {} whole slice(s) of {}: SSIM {:.4f} (input {:.4f}), "
-                           "PSNR {:.2f} dB (input {:.2f} dB)",
-                           it, o.val_slices <= 0 ? test_data->noisy.shape()[0] : std::min<std::int64_t>(o.val_slices, test_data->noisy.shape()[0]), validation_name,
-                           v.ssim, v.input_ssim, v.psnr, v.input_psnr));
+        const std::string what =
+            test_sets.size() == 1 ? fmt::format("{} whole slice(s) of {}", slices, validation_name)
+                                  : fmt::format("{} whole slice(s) of {} in {} files (mean of the files' means)", slices,
+                                                validation_name, test_sets.size());
+        say(o, fmt::format("train: iteration {}: validation on {}: SSIM {:.4f} (input {:.4f}), PSNR {:.2f} dB (input "
+                           "{:.2f} dB)",
+                           it, what, v.ssim, v.input_ssim, v.psnr, v.input_psnr));
     };
 
     Progress progress("train", o.iterations - result.start_iteration, "it");
@@ -255,19 +286,22 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, const Vol
         IterationLog log;
         log.iteration = it;
         log.gen_total = log.mse = 0;
-        double adv = 0, perc = 0, dsum = 0;
+        double adv = 0, adv_weight = 0, perc = 0, dsum = 0;
+        const bool adversarial = disc && it > o.adv_start;
         if (disc) set_trainable(*disc, false);  // the generator step trains the generator only
         for (int s = 0; s < o.gen_steps; ++s) {
             const Batch b = prefetch.next();
             const torch::Tensor fake = gen.forward(b.input);
-            const torch::Tensor logits = disc ? disc->forward(fake) : torch::Tensor();
-            const GeneratorLoss loss = generator_loss(fake, b.target, logits, vgg ? vgg.get() : nullptr, o.weights);
+            const torch::Tensor logits = adversarial ? disc->forward(fake) : torch::Tensor();
+            const GeneratorLoss loss =
+                generator_loss(fake, b.target, logits, vgg ? vgg.get() : nullptr, o.weights, gen.output_weight());
             gen_opt.zero_grad();
             loss.total.backward();
             gen_opt.step();
             log.gen_total += loss.total.item<double>() / o.gen_steps;
             log.mse += loss.mse.item<double>() / o.gen_steps;
             if (loss.adv.defined()) adv += loss.adv.item<double>() / o.gen_steps;
+            adv_weight += loss.adv_weight / o.gen_steps;
             if (loss.perc.defined()) perc += loss.perc.item<double>() / o.gen_steps;
         }
         if (disc) {
@@ -285,7 +319,10 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, const Vol
                 disc_opt->step();
                 dsum += loss.item<double>() / o.disc_steps;
             }
-            log.adv = adv;
+            if (adversarial) {
+                log.adv = adv;
+                log.adv_weight = adv_weight;
+            }
             log.disc = dsum;
         }
         if (vgg) log.perc = perc;
@@ -295,14 +332,14 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, const Vol
         if (on_iteration) on_iteration(log);
 
         std::string note = fmt::format("g {:.4g} (mse {:.4g}", log.gen_total, log.mse);
-        if (disc) note += fmt::format(", adv {:.4g}", log.adv);
+        if (adversarial) note += fmt::format(", adv {:.4g} x {:.3g}", log.adv, log.adv_weight);
         if (vgg) note += fmt::format(", perc {:.4g}", log.perc);
         note += ")";
         if (disc) note += fmt::format("  d {:.4g}", log.disc);
         progress.advance(1, note);
 
         const bool last = it == o.iterations;
-        if (test_data && ((o.val_every > 0 && it % o.val_every == 0) || last)) run_validation(it);
+        if (!test_sets.empty() && ((o.val_every > 0 && it % o.val_every == 0) || last)) run_validation(it);
         if (!o.checkpoint_dir.empty() && ((checkpoint_every > 0 && it % checkpoint_every == 0) || last)) checkpoint(it);
     }
     progress.finish();

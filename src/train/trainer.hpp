@@ -14,13 +14,16 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace tomoedge::train {
 
 struct TrainOptions {
-    std::filesystem::path data;  // TomoGAN layout: train_ns, train_gt (and test_ns, test_gt)
+    // TomoGAN layout: train_ns, train_gt (and test_ns, test_gt). Several files make a corpus: each is
+    // normalised by its own range and every patch comes from one chosen uniformly (CorpusSampler).
+    std::vector<std::filesystem::path> data;
     // Self-supervised (Noise2Inverse, noise2inverse.hpp): no clean data; the recipe records the
     // scan and the number of angle subsets. Implies MSE (mse_only must be set).
     bool self_supervised = false;
@@ -42,6 +45,9 @@ struct TrainOptions {
     LossWeights weights;
     double lr = 1e-4;
     int gen_steps = 1, disc_steps = 2;
+    // Iterations the generator trains on the content terms alone before the adversarial term joins
+    // (the discriminator trains from the first iteration, so it is informed when it does).
+    std::int64_t adv_start = 0;
 
     std::int64_t val_every = 100;  // 0 = never
     int val_slices = 0;            // test slices evaluated (evenly spaced), whole slices; 0 = all of them,
@@ -60,6 +66,7 @@ inline constexpr double not_used = std::numeric_limits<double>::quiet_NaN();
 struct IterationLog {
     std::int64_t iteration = 0;  // 1-based
     double gen_total = 0, mse = 0, adv = not_used, perc = not_used, disc = not_used;  // means over the steps
+    double adv_weight = not_used;  // the adversarial term's weight (adaptive: this iteration's)
 };
 
 struct ValidationLog {
@@ -83,7 +90,7 @@ struct TrainResult {
 
 using IterationCallback = std::function<void(const IterationLog&)>;
 
-/// Supervised training from the TomoGAN-layout file options.data: reads it, then train_on.
+/// Supervised training from the TomoGAN-layout files options.data: reads them, then train_on.
 /// `on_iteration` (optional) sees each iteration's losses as it ends.
 TrainResult train(const TrainOptions& options, const IterationCallback& on_iteration = {});
 
@@ -93,10 +100,15 @@ TrainResult train(const TrainOptions& options, const IterationCallback& on_itera
 TrainResult train_self_supervised(const TrainOptions& options, const SplitVolumes& volumes,
                                   const VolumePair* validation, const IterationCallback& on_iteration = {});
 
-/// The loop itself on in-memory data: batches from `source`, validation on `validation` (may be
-/// null), `range` (the raw values mapped to 0 and 1) recorded in the result.
-TrainResult train_on(const TrainOptions& options, const BatchSource& source, const VolumePair* validation,
+/// The loop itself on in-memory data: batches from `source`, validation on each of `validation`
+/// (may be empty; with several, the printed and recorded numbers are the mean over them, each
+/// weighing the same), `range` (the raw values mapped to 0 and 1) recorded in the result.
+TrainResult train_on(const TrainOptions& options, const BatchSource& source, std::span<const VolumePair> validation,
                      std::pair<double, double> range, const IterationCallback& on_iteration = {});
+
+/// How a recipe names training files: the file name and the folder holding it ("dose1000/dataset.h5"),
+/// since simulate names every data file dataset.h5.
+std::vector<std::string> data_names(const std::vector<std::filesystem::path>& files);
 
 /// The settings that define a run (and must match on resume), as a JSON object text.
 std::string recipe_json(const TrainOptions& options);

@@ -2,15 +2,18 @@
 #include "core/error.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
+#include "support/error_message.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <set>
 
 using namespace tomoedge;
 using namespace tomoedge::recon;
+using tomoedge::testing::message_of;
 
 namespace {
 constexpr double kPi = std::numbers::pi;
@@ -159,6 +162,38 @@ TEST(Phantom, FoamIsSeededInsideTheCylinderAndNonOverlapping) {
         }
     }
     EXPECT_THROW(foam_phantom(FoamOptions{.seed = 0, .count = 5, .cylinder_radius = 0.1}), Error);
+}
+
+TEST(Phantom, RandomFamiliesAreSeededAndStayInsideTheFieldOfView) {
+    constexpr std::int64_t n = 96;
+    for (const char* family : {"ellipses", "fibres", "layers", "foam"}) {
+        SCOPED_TRACE(family);
+        const RandomSlabOptions slab{5, -0.2, 0.2};
+        const Phantom a = make_phantom(family, slab), b = make_phantom(family, slab);
+        ASSERT_EQ(a.ellipsoids.size(), b.ellipsoids.size());
+        ASSERT_GT(a.ellipsoids.size(), 5u);
+        for (std::size_t i = 0; i < a.ellipsoids.size(); ++i) EXPECT_EQ(a.ellipsoids[i].centre, b.ellipsoids[i].centre);
+        EXPECT_NE(make_phantom(family, RandomSlabOptions{6, -0.2, 0.2}).ellipsoids.back().centre, a.ellipsoids.back().centre);
+        // The slice is a real image (several values), finite, and nothing lies outside 0.95 of the
+        // field of view's radius (the projector would see it at some angles only).
+        const Tensor<float> image = rasterise(slice_phantom(a, 0.0, n), n);
+        std::set<float> values;
+        for (std::int64_t i = 0; i < n; ++i)
+            for (std::int64_t j = 0; j < n; ++j) {
+                const float v = image.data()[i * n + j];
+                ASSERT_TRUE(std::isfinite(v));
+                values.insert(v);
+                if (std::hypot(static_cast<double>(i) - n / 2, static_cast<double>(j) - n / 2) > 0.95 * n / 2) {
+                    EXPECT_EQ(v, 0.0f) << "pixel " << i << ", " << j;
+                }
+            }
+        EXPECT_GE(values.size(), 4u);
+    }
+    EXPECT_EQ(make_phantom("shepp-logan", {}).name, "shepp-logan");
+    const std::string message = message_of([] { make_phantom("sponge", {}); });
+    EXPECT_NE(message.find("'sponge'"), std::string::npos) << message;
+    EXPECT_NE(message.find("layers"), std::string::npos) << message;
+    EXPECT_THROW(make_phantom("fibres", RandomSlabOptions{0, 1, -1}), Error);
 }
 
 TEST(Phantom, NeighbouringSlicesAreCorrelated) {

@@ -183,3 +183,40 @@ TEST(Prefetcher, DeliversTheSamplersBatchesInOrder) {
         EXPECT_TRUE(torch::equal(b.target, expected.target)) << i;
     }
 }
+
+TEST(CorpusSampler, MixesItsSetsPatchByPatchAndRepeatsByIndex) {
+    // Two sets of different sizes, told apart by their values (set 0 is >= 0, set 1 is < -1000).
+    std::vector<VolumePair> sets;
+    sets.push_back(coordinate_pair(3, 16, 16));
+    sets.push_back(coordinate_pair(4, 24, 20));
+    for (auto& v : sets[1].noisy) v = -2000 - v;
+    PatchOptions o;
+    o.patch = 8;
+    o.batch = 6;
+    o.seed = 3;
+    const CorpusSampler corpus(sets, o);
+    std::set<std::size_t> seen;
+    for (std::int64_t index = 0; index < 12; ++index) {
+        const auto from = corpus.sources(index);
+        ASSERT_EQ(from.size(), 6u);
+        const Batch b = corpus.batch(index);
+        ASSERT_EQ(b.input.sizes(), (std::vector<std::int64_t>{6, 3, 8, 8}));
+        for (std::size_t k = 0; k < from.size(); ++k) {
+            seen.insert(from[k]);
+            const float first = b.input[static_cast<std::int64_t>(k)][0][0][0].item<float>();
+            EXPECT_EQ(first < -1000, from[k] == 1) << "batch " << index << ", patch " << k;
+        }
+        EXPECT_TRUE(torch::equal(b.input, corpus.batch(index).input));  // a pure function of the index
+    }
+    EXPECT_EQ(seen, (std::set<std::size_t>{0, 1}));
+
+    // One set: exactly the batches of PatchSampler (a one-file run is what it was before corpora).
+    std::vector<VolumePair> one;
+    one.push_back(coordinate_pair(3, 16, 16));
+    const PatchSampler plain(one.front(), o);
+    EXPECT_TRUE(torch::equal(CorpusSampler(one, o).batch(5).input, plain.batch(5).input));
+
+    o.patch = 24;  // fits the second set's height but not the first set's slices
+    EXPECT_NE(message_of([&] { CorpusSampler(sets, o); }).find("set 1 of 2"), std::string::npos);
+    EXPECT_NE(message_of([&] { CorpusSampler({}, o); }).find("no volume pairs"), std::string::npos);
+}

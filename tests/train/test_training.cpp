@@ -28,7 +28,7 @@ namespace {
 
 TrainOptions tiny(const std::filesystem::path& data) {
     TrainOptions o;
-    o.data = data;
+    o.data = {data};
     o.patch = 16;
     o.batch = 2;
     o.generator.width = 0.25;
@@ -107,6 +107,87 @@ TEST_F(Training, GanMseFallsAndAllLossesStayFinite) {
     // Not asserted: that the critic's loss falls. In 25 iterations with lambda_adv = 20 the
     // generator can win (measured: critic loss 1.34 -> 2.08), so a fall is not a property of a
     // correct loop at this size. A check that the critic learns needs its own fixed-batch test.
+}
+
+// The adaptive weight makes the adversarial gradient at the output layer `adv` times the content
+// gradient there, whatever the scales of the two losses (the reason TomoGAN's fixed 20 : 0.5 fails).
+TEST(AdversarialWeight, AdaptiveWeightSetsTheGradientRatioAtTheOutputLayer) {
+    torch::manual_seed(3);
+    Generator gen(GeneratorConfig{3, 0.25});
+    Discriminator disc(16);
+    const torch::Tensor x = torch::rand({2, 3, 16, 16}), target = torch::rand({2, 1, 16, 16});
+    const torch::Tensor fake = gen->forward(x);
+    LossWeights w;
+    w.mse = 1.0;
+    w.adv = 0.1;
+    w.adaptive = true;
+    const GeneratorLoss loss = generator_loss(fake, target, disc->forward(fake), nullptr, w, gen->output_weight());
+    ASSERT_TRUE(std::isfinite(loss.adv_weight));
+    ASSERT_GT(loss.adv_weight, 0.0);
+    const auto grad_norm = [&](const torch::Tensor& term) {
+        return torch::autograd::grad({term}, {gen->output_weight()}, {}, true)[0].norm().item<double>();
+    };
+    const double content = grad_norm(w.mse * loss.mse), adversarial = grad_norm(loss.adv_weight * loss.adv);
+    EXPECT_NEAR(adversarial / content, 0.1, 1e-4);
+    const double sum = loss.mse.item<double>() + loss.adv_weight * loss.adv.item<double>();
+    EXPECT_NEAR(loss.total.item<double>(), sum, 1e-6 * sum);  // float32 terms
+
+    w.adaptive = false;  // fixed: the weight is the weight
+    EXPECT_EQ(generator_loss(fake, target, disc->forward(fake), nullptr, w).adv_weight, 0.1);
+    w.adaptive = true;
+    EXPECT_NE(message_of([&] { generator_loss(fake, target, disc->forward(fake), nullptr, w); }).find("last layer"),
+              std::string::npos);
+}
+
+TEST_F(Training, GanRecipeTrainsOnContentFirstThenAddsTheAdaptiveAdversarialTerm) {
+    TrainOptions o = tiny(data());
+    o.iterations = 16;
+    o.weights.mse = 1.0;
+    o.weights.adv = 0.1;
+    o.weights.adaptive = true;
+    o.adv_start = 8;
+    const TrainResult r = tomoedge::train::train(o);
+    ASSERT_EQ(r.log.size(), 16u);
+    for (const auto& l : r.log) {
+        SCOPED_TRACE(l.iteration);
+        EXPECT_TRUE(std::isfinite(l.disc));  // the critic learns from the first iteration
+        if (l.iteration <= 8) {
+            EXPECT_TRUE(std::isnan(l.adv));
+            EXPECT_EQ(l.gen_total, l.mse);
+        } else {
+            ASSERT_TRUE(std::isfinite(l.adv) && std::isfinite(l.adv_weight));
+            EXPECT_GT(l.adv_weight, 0.0);
+            EXPECT_NEAR(l.gen_total, l.mse + l.adv_weight * l.adv, 1e-6 * std::max(1.0, l.gen_total));
+        }
+    }
+    const auto recipe = nlohmann::json::parse(recipe_json(o));
+    EXPECT_EQ(recipe["adv_weighting"], "adaptive");
+    EXPECT_EQ(recipe["adv_start"], 8);
+    o.adv_start = -1;
+    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--adv-start"), std::string::npos);
+}
+
+TEST_F(Training, CorpusOfFilesTrainsValidatesOnEachAndNamesThemInTheRecipe) {
+    TempDir other;
+    write_dataset(other / "data.h5", 4, 40, 2, 32);  // another size: a corpus mixes conditions
+    TrainOptions o = tiny(data());
+    o.data.push_back(other / "data.h5");
+    o.mse_only = true;
+    o.iterations = 4;
+    o.val_every = 4;
+    o.val_slices = 1;
+    const TrainResult r = tomoedge::train::train(o);
+    ASSERT_EQ(r.validations.size(), 1u);
+    // The printed number is the mean of the two files' validations.
+    const VolumePair t1 = read_volume_pair(o.data[0], "test_ns", "test_gt", o.normalisation);
+    const VolumePair t2 = read_volume_pair(o.data[1], "test_ns", "test_gt", o.normalisation);
+    const ValidationLog v1 = validate(*r.generator.ptr(), t1, 1), v2 = validate(*r.generator.ptr(), t2, 1);
+    EXPECT_NEAR(r.validations[0].ssim, (v1.ssim + v2.ssim) / 2, 1e-9);
+    EXPECT_NEAR(r.validations[0].psnr, (v1.psnr + v2.psnr) / 2, 1e-9);
+    const auto recipe = nlohmann::json::parse(trained_model(r, o).metadata.at("tomoedge.training"));
+    EXPECT_EQ(recipe["data"], nlohmann::json::array({(dir_->path().filename() / "data.h5").string(),
+                                                    (other.path().filename() / "data.h5").string()}));
+    EXPECT_EQ(recipe["corpus"].size(), 2u);
 }
 
 TEST_F(Training, SameSeedSameLossesBitForBit) {
@@ -280,6 +361,41 @@ TEST_F(Training, CommandErrors) {
                                          "--patch", "12", "--iterations", "1"});
     EXPECT_EQ(bad_patch.exit_code, 1);
     EXPECT_NE(bad_patch.err.find("--patch"), std::string::npos) << bad_patch.err;
+}
+
+TEST_F(Training, CommandRecipes) {
+    TempDir out;
+    const auto base = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"train", "--data", data().string(), "-o", (out / "m.onnx").string(),
+                                      "--iterations", "4", "--patch", "16", "--batch", "1", "--width", "0.25",
+                                      "--val-every", "0", "--threads", "1"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_tomoedge(args);
+    };
+    const auto gan = base({"--recipe", "gan"});
+    ASSERT_EQ(gan.exit_code, 0) << gan.err;
+    auto recipe = nlohmann::json::parse(model::read_model_info(model::import_onnx(out / "m.onnx")).training);
+    EXPECT_EQ(recipe["adv_weighting"], "adaptive");
+    EXPECT_EQ(recipe["adv_start"], 1);  // a quarter of the iterations
+    EXPECT_EQ(recipe["lambda_adv"], 0.1);
+    EXPECT_EQ(recipe["lambda_mse"], 1.0);
+    const auto explicit_weight = base({"--recipe", "gan", "--lambda-adv", "0.3", "--adv-start", "2"});
+    ASSERT_EQ(explicit_weight.exit_code, 0) << explicit_weight.err;
+    recipe = nlohmann::json::parse(model::read_model_info(model::import_onnx(out / "m.onnx")).training);
+    EXPECT_EQ(recipe["lambda_adv"], 0.3);  // a flag given wins over the recipe
+    EXPECT_EQ(recipe["adv_start"], 2);
+    const auto mse = base({"--recipe", "mse"});
+    ASSERT_EQ(mse.exit_code, 0) << mse.err;
+    EXPECT_EQ(nlohmann::json::parse(model::read_model_info(model::import_onnx(out / "m.onnx")).training)["losses"], "mse");
+
+    std::filesystem::remove(out / "m.onnx");
+    const auto unknown = base({"--recipe", "wgan"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.err.find("--recipe: unknown recipe 'wgan'"), std::string::npos) << unknown.err;
+    const auto both = base({"--recipe", "gan", "--mse-only"});
+    EXPECT_EQ(both.exit_code, 1);
+    EXPECT_NE(both.err.find("choose one"), std::string::npos) << both.err;
+    EXPECT_FALSE(std::filesystem::exists(out / "m.onnx"));
 }
 
 // The validation SSIM/PSNR the log prints is what a user measures afterwards: `compare` on the
