@@ -1,6 +1,6 @@
 // The fused int8 Fine-Tune tail (runtime/int8/finetune_tail.hpp) on one slice, alone: median and
 // minimum of --runs, for each code path this CPU has and each thread count.
-//   build-*/bench/bench_finetune_tail [--model models/tomogan-sim512-int8-ft.onnx] [--size 1024]
+//   build-*/bench/bench_finetune_tail [--model models/tomogan-general-int8-ft.onnx] [--size 1024]
 //       [--runs 51] [--threads 1,2]
 // The model is any QDQ model holding the tail (the chained one, or a Fine-Tune net alone); the
 // input is random stored integers (the time does not depend on values). The minimum is the
@@ -25,7 +25,7 @@ using namespace tomoedge;
 using namespace tomoedge::runtime;
 
 int main(int argc, char** argv) try {
-    std::string model_path = "models/tomogan-sim512-int8-ft.onnx";
+    std::string model_path = "models/tomogan-general-int8-ft.onnx";
     std::int64_t size = 1024;
     int runs = 51;
     std::vector<int> thread_counts{1, 2};

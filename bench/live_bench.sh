@@ -9,7 +9,7 @@
 # and their ratio.
 #   bench/live_bench.sh [BUILD_DIR]
 #   env: SIZE=1024 (detector cols = image size) DET_ROWS=1024 ANGLES=1024 ROWS=510:513 RATE=200
-#        RUNS=3 THREADS=2 MODEL=models/tomogan-sim512-int8.onnx PORT=5599 SCAN=(reuse a scan file)
+#        RUNS=3 THREADS=2 MODEL=models/tomogan-general-int8.onnx PORT=5599 SCAN=(reuse a scan file)
 #        OUT=docs/bench/live.json
 # The scan is made by numpy/h5py (analytic discs, uint16 counts: DET_ROWS x SIZE x 2 bytes a frame,
 # 2 GiB at the defaults) in a temporary folder, removed at the end unless SCAN was given.
@@ -24,7 +24,7 @@ rows=${ROWS:-510:513}
 rate=${RATE:-200}
 runs=${RUNS:-3}
 threads=${THREADS:-2}
-model=${MODEL:-models/tomogan-sim512-int8.onnx}
+model=${MODEL:-models/tomogan-general-int8.onnx}
 port=${PORT:-5599}
 out=${OUT:-docs/bench/live.json}
 python=${PYTHON:-/usr/bin/python3}

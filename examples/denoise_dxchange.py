@@ -38,7 +38,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scan", help="low-dose Data Exchange file (/exchange/data, data_white, data_dark, theta)")
     parser.add_argument("--reference", help="normal-dose Data Exchange file of the same sample (ground truth)")
-    parser.add_argument("--model", default="models/tomogan-sim512-int8-ft.onnx", help="ONNX model")
+    parser.add_argument("--model", default="models/tomogan-general-int8-ft.onnx", help="ONNX model")
     parser.add_argument("--slice", type=int, default=None, help="slice to draw (default: the middle one)")
     parser.add_argument("-o", "--output", default="denoise_dxchange.png", help="PNG to write")
     args = parser.parse_args()

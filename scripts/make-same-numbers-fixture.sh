@@ -18,7 +18,7 @@ mkdir -p "$out"
 # low-dose foam; tiles of 48 make a 2 x 2 plan whose last row and column are partial.
 "$tomoedge" simulate -o "$tmp/sim.h5" --size 84 --slices 2 --volumes 2 --test-volumes 1 --seed 20 --threads 1 >/dev/null
 "$tomoedge" convert "$tmp/sim.h5:test_ns" "$out/input.tif" >/dev/null
-for model in tomogan-sim512 tomogan-sim512-int8 tomogan-sim512-int8-ft; do
+for model in tomogan-general tomogan-general-int8 tomogan-general-int8-ft; do
   "$tomoedge" denoise --backend reference --threads 1 "models/$model.onnx" "$out/input.tif" "$out/$model.whole.tif" >/dev/null
   # The reference backend's tiles (default halo) equal its whole image bit for bit, so one file
   # serves both; say so if that ever stops being true rather than store a second truth.

@@ -2,7 +2,7 @@
 # The adversarial recipe against MSE alone, from the same start, for the same iterations
 # (README, "A TomoGAN recipe that trains"):
 #   mse  train --recipe mse --init BASE   (the generator keeps training on MSE)
-#   gan  train --recipe gan --init BASE   (MSE + the adaptive adversarial term after a quarter)
+#   gan  train --recipe gan --init BASE   (MSE + the adaptive adversarial term after 100 iterations)
 # both on the shipped model's corpus, then scored on the held-out conditions of
 # tools/generalisation_eval.sh: SSIM, PSNR and the high-frequency power ratios (tools/spectrum.py).
 #   tools/gan_recipe_eval.sh OUT BASE.onnx CORPUS_DIR

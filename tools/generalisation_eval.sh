@@ -7,8 +7,9 @@
 # the noise-free normal-dose reconstruction beside the Gaussian and median filters at their best
 # parameter on this very volume (an oracle choice: tools/restoration_table.py).
 #   tools/generalisation_eval.sh OUT NAME=MODEL.onnx [NAME=MODEL.onnx ...]
-# Writes OUT/<condition>/table.json and table.md, and OUT/summary.md (tools/generalisation_table.py).
-# Environment: FILTERS (default gaussian,median), THREADS (default 2).
+# Writes OUT/<condition>/TABLE.json and TABLE.md, and OUT/summary.md (tools/generalisation_table.py).
+# Environment: FILTERS (default gaussian,median; none: models only, to add models to an earlier
+# run of the same OUT), TABLE (default table), THREADS (default 2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${TOMOEDGE:-$here/../build/src/cli/tomoedge}
@@ -16,6 +17,7 @@ out=$1
 shift
 filters=${FILTERS:-gaussian,median}
 threads=${THREADS:-2}
+table=${TABLE:-table}
 mkdir -p "$out"
 #            family     size photons sparse seed
 conditions=("layers     512  500     3      901"
@@ -28,6 +30,7 @@ conditions=("layers     512  500     3      901"
 for row in "${conditions[@]}"; do
   read -r family size photons sparse seed <<<"$row"
   name="$family-$size-i$photons-s$sparse"
+  case $sparse in 1) suffix=st ;; 2) suffix=nd ;; 3) suffix=rd ;; *) suffix=th ;; esac
   d="$out/$name"
   mkdir -p "$d"
   [ -f "$d/data.h5" ] || "$bin" simulate -o "$d/data.h5" --phantom "$family" --size "$size" --slices 8 --volumes 2 \
@@ -40,9 +43,9 @@ for row in "${conditions[@]}"; do
     models+=(--model "$label=$d/$label.h5:dn")
   done
   /usr/bin/python3 "$here/restoration_table.py" --reference "$d/data.h5:test_gt" --noisy "$d/data.h5:test_ns" \
-    --filters "$filters" "${models[@]}" --json "$d/table.json" \
-    --title "$family, $size x $size, $photons photons, every ${sparse}th angle (8 slices)" > "$d/table.md"
+    --filters "$filters" "${models[@]}" --json "$d/$table.json" \
+    --title "$family, $size x $size, $photons photons, every ${sparse}${suffix} angle (8 slices)" > "$d/$table.md"
   echo "generalisation_eval: $name done" >&2
 done
-/usr/bin/python3 "$here/generalisation_table.py" "$out"/*/table.json > "$out/summary.md"
+/usr/bin/python3 "$here/generalisation_table.py" "$out"/*/*.json > "$out/summary.md"
 cat "$out/summary.md"

@@ -3,19 +3,34 @@
 
     /usr/bin/python3 tools/generalisation_table.py A/table.json B/table.json ...
 
+Files in one folder are one condition: the rows of the later ones (models scored in another pass,
+with --filters none) join the first one's.
+
 Per condition: the input, each classical filter at its best-SSIM parameter (SSIM) and at its
 best-PSNR parameter (PSNR: the highest PSNR any parameter of its grid reaches), then each model.
 "beats" is yes when the model's SSIM is above every filter's best SSIM *and* its PSNR above every
 filter's best PSNR on that condition: the goal of the generalising shipped model.
 """
 import json
+import os
 import sys
 
 
 def main():
-    tables = [json.load(open(p)) for p in sys.argv[1:]]
-    if not tables:
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
+    by_folder = {}
+    # The pass with the filters first, whatever the file names' order.
+    paths = sorted(sys.argv[1:], key=lambda p: not any("best_psnr_any_parameter" in r for r in json.load(open(p))["rows"]))
+    for path in paths:
+        table = json.load(open(path))
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder in by_folder:
+            known = {r["method"] for r in by_folder[folder]["rows"]}
+            by_folder[folder]["rows"] += [r for r in table["rows"] if r["method"] not in known]
+        else:
+            by_folder[folder] = table
+    tables = sorted(by_folder.values(), key=lambda t: t["title"])
     filters = [r for r in tables[0]["rows"] if "best_psnr_any_parameter" in r]
     models = [r["method"] for r in tables[0]["rows"] if r["parameter"] is None and not r["method"].startswith("input")]
     head = ["condition", "input"] + [r["method"].split(" ")[0] + " (best)" for r in filters] + models

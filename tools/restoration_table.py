@@ -33,9 +33,9 @@ def main():
     parser.add_argument("--mean", action="append", default=[], help="NAME=A.h5:DS,B.h5:DS,...")
     parser.add_argument("--json")
     parser.add_argument("--title", default="")
-    parser.add_argument("--filters", default=",".join(FILTERS), help="which classical filters (comma-separated)")
+    parser.add_argument("--filters", default=",".join(FILTERS), help="which classical filters (comma-separated, or none)")
     args = parser.parse_args()
-    filters = {name: FILTERS[name] for name in args.filters.split(",")}
+    filters = {} if args.filters == "none" else {name: FILTERS[name] for name in args.filters.split(",")}
 
     ref, noisy = read(args.reference), read(args.noisy)
     if ref.shape != noisy.shape:

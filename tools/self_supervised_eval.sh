@@ -4,7 +4,7 @@
 #   n2i         train --self-supervised on the scan alone (its normal dose is never read)
 #   supervised  train --mse-only on the same scan's low/normal-dose pairs (an upper bound a
 #               beamline user rarely has), the same iterations, patch, batch and seed
-#   shipped     models/tomogan-sim512.onnx zero-shot
+#   shipped     models/tomogan-general.onnx zero-shot
 # Noise2Inverse is applied two ways: the paper's (the network on each of the K leave-one-out
 # reconstructions, predictions averaged: tools/n2i_paper_inference.py, each input on the full
 # reconstruction's window, as in training; and, for comparison, `denoise` on each leave-one-out
@@ -58,7 +58,7 @@ for setting in "${settings[@]}"; do
   echo "== $setting: inference" >&2
   "$bin" denoise "$d/n2i.onnx" "$d/full.h5:recon" "$d/n2i_edge.h5:dn" >/dev/null
   "$bin" denoise "$d/supervised.onnx" "$d/full.h5:recon" "$d/supervised.h5:dn" >/dev/null
-  "$bin" denoise "$here/models/tomogan-sim512.onnx" "$d/full.h5:recon" "$d/shipped.h5:dn" >/dev/null
+  "$bin" denoise "$here/models/tomogan-general.onnx" "$d/full.h5:recon" "$d/shipped.h5:dn" >/dev/null
   parts=()
   x1s=()
   for ((j = 0; j < splits; j++)); do

@@ -4,14 +4,14 @@
 # <= 300 MB" target. Each configuration runs RUNS times; the table shows the median wall time and
 # the largest peak RSS, and the run's load average. Also checks that tiled output equals the
 # whole-image output (int8: bit for bit).
-# usage: tools/tiling_memory.sh [MODEL.onnx]   (default models/tomogan-sim512-int8.onnx)
+# usage: tools/tiling_memory.sh [MODEL.onnx]   (default models/tomogan-general-int8.onnx)
 # env: TOMOEDGE (binary, default build/src/cli/tomoedge), RUNS (default 3), THREADS (default 2),
 #      WORK (folder for the input and outputs, default a temporary one), CONFIGS (';'-separated
 #      flag sets, default below; an empty set is the whole image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${TOMOEDGE:-build/src/cli/tomoedge}
-MODEL=${1:-models/tomogan-sim512-int8.onnx}
+MODEL=${1:-models/tomogan-general-int8.onnx}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
 CONFIGS=${CONFIGS:-"; --tile 512; --tile 512 --workers 1; --tile 256; --tile 1024"}

@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 d=${1:?usage: warm_start_eval.sh OUTDIR}
 bin=${TOMOEDGE:-$here/build/src/cli/tomoedge}
-shipped=${MODEL:-$here/models/tomogan-sim512.onnx}
+shipped=${MODEL:-$here/models/tomogan-general.onnx}
 iterations=${ITERATIONS:-400}
 common=(--self-supervised --iterations "$iterations" --patch 64 --batch 4 --lr "${LR:-5e-4}" --threads "${THREADS:-2}"
         --seed 1 --val-every "$iterations" --json)

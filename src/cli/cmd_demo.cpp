@@ -25,9 +25,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // The shipped models, made by scripts/train-shipped-model.sh and the commands in README.
-constexpr const char* fp32_model_name = "tomogan-sim512.onnx";
-constexpr const char* int8_model_name = "tomogan-sim512-int8.onnx";
-constexpr const char* int8_ft_model_name = "tomogan-sim512-int8-ft.onnx";
+constexpr const char* fp32_model_name = "tomogan-general.onnx";
+constexpr const char* int8_model_name = "tomogan-general-int8.onnx";
+constexpr const char* int8_ft_model_name = "tomogan-general-int8-ft.onnx";
 
 struct DemoOptions {
     std::string output = "tomoedge-demo";

@@ -111,8 +111,8 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedModels, SameNumbers,
-                         ::testing::Combine(::testing::Values("tomogan-sim512-int8", "tomogan-sim512-int8-ft",
-                                                              "tomogan-sim512"),
+                         ::testing::Combine(::testing::Values("tomogan-general-int8", "tomogan-general-int8-ft",
+                                                              "tomogan-general"),
                                             ::testing::Values("reference", "onednn", "xnnpack"), ::testing::Values(0, 48)),
                          case_name);
 

@@ -35,7 +35,7 @@ TEST(CliDemo, MissingModelsAreNamed) {
     TempDir dir;
     const auto r = run_tomoedge({"demo", "-o", (dir / "demo").string(), "--models", (dir / "none").string()});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find((dir / "none" / "tomogan-sim512.onnx").string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find((dir / "none" / "tomogan-general.onnx").string()), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir / "demo"));
     EXPECT_EQ(run_tomoedge({"demo", "--slices", "1"}).exit_code, 2);
 }

@@ -12,6 +12,7 @@
 #include <hdf5.h>
 #include <tiffio.h>
 
+#include <array>
 #include <cstdint>
 
 using namespace tomoedge;
@@ -45,6 +46,26 @@ TEST(MemoryLimit, ElementCountsDoNotOverflow) {
     EXPECT_NO_THROW(check_allocation(std::int64_t{0}, 8, "x"));
 }
 
+namespace {
+
+// A chunked rank-3 dataset "data" of `dims` with no chunk written: huge on paper, a few KB on disk.
+bool write_unwritten_chunked(const std::filesystem::path& file, std::array<hsize_t, 3> dims,
+                             std::array<hsize_t, 3> chunk, hid_t type) {
+    const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t space = H5Screate_simple(3, dims.data(), nullptr);
+    const hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(plist, 3, chunk.data());
+    const hid_t ds = H5Dcreate2(f, "data", type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
+    const bool made = ds >= 0;
+    if (made) H5Dclose(ds);
+    H5Pclose(plist);
+    H5Sclose(space);
+    H5Fclose(f);
+    return made;
+}
+
+}  // namespace
+
 TEST(MemoryLimit, HugeTiffPageIsRefusedBeforeReading) {
     // A valid header for a 100000 x 100000 u16 page whose one strip holds 16 bytes.
     TempDir dir;
@@ -73,17 +94,7 @@ TEST(MemoryLimit, HugeHdf5DatasetIsRefusedBeforeReading) {
     // A chunked (1000, 100000, 100000) dataset with no chunk written: a few KB on disk.
     TempDir dir;
     const auto file = dir / "huge.h5";
-    const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    const hsize_t dims[3] = {1000, 100000, 100000}, chunk[3] = {1, 256, 256};
-    const hid_t space = H5Screate_simple(3, dims, nullptr);
-    const hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(plist, 3, chunk);
-    const hid_t ds = H5Dcreate2(f, "data", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-    ASSERT_GE(ds, 0);
-    H5Dclose(ds);
-    H5Pclose(plist);
-    H5Sclose(space);
-    H5Fclose(f);
+    ASSERT_TRUE(write_unwritten_chunked(file, {1000, 100000, 100000}, {1, 256, 256}, H5T_NATIVE_FLOAT));
 
     const LimitGuard guard(std::uint64_t{1} << 30);
     auto reader = io::StackReader::open(io::parse_data_path(file.string() + ":data"));
@@ -96,17 +107,7 @@ TEST(MemoryLimit, HugeHdf5ChunkIsRefusedBeforeLibhdf5AllocatesIt) {
     // libhdf5 reads a whole chunk to return any part of it: one row of this dataset costs 4 GiB.
     TempDir dir;
     const auto file = dir / "huge_chunk.h5";
-    const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    const hsize_t dims[3] = {1, 65535, 16384};
-    const hid_t space = H5Screate_simple(3, dims, nullptr);
-    const hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(plist, 3, dims);
-    const hid_t ds = H5Dcreate2(f, "data", H5T_NATIVE_UINT32, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-    ASSERT_GE(ds, 0);
-    H5Dclose(ds);
-    H5Pclose(plist);
-    H5Sclose(space);
-    H5Fclose(f);
+    ASSERT_TRUE(write_unwritten_chunked(file, {1, 65535, 16384}, {1, 65535, 16384}, H5T_NATIVE_UINT32));
 
     const LimitGuard guard(std::uint64_t{1} << 30);
     auto reader = io::StackReader::open(io::parse_data_path(file.string() + ":data"));

@@ -4,7 +4,7 @@
 // deadline, so a hang fails the test instead of blocking it.
 #include "io/hdf5.hpp"
 #include "live_fixture.hpp"
-#include "process.hpp"
+#include "support/process.hpp"
 #include "support/cli_runner.hpp"
 #include "support/temp_dir.hpp"
 
@@ -18,6 +18,7 @@ using namespace tomoedge;
 using namespace std::chrono_literals;
 using tomoedge::testing::Background;
 using tomoedge::testing::run_tomoedge;
+using tomoedge::testing::tomoedge_command;
 using tomoedge::testing::TempDir;
 
 namespace {
@@ -27,7 +28,7 @@ std::pair<std::unique_ptr<Background>, std::string> start_replay(const std::file
                                                                   std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"replay", scan.string(), "--to", "tcp://127.0.0.1:*", "--timeout", "5"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto replay = std::make_unique<Background>(args);
+    auto replay = std::make_unique<Background>(tomoedge_command(args));
     const std::string marker = "sending on ";
     EXPECT_TRUE(replay->wait_for_err(marker, 5s)) << replay->err();
     std::string err = replay->err();
@@ -99,14 +100,14 @@ TEST(LiveCli, DenoisesTheFinishedSlicesWithAModel) {
     ASSERT_FALSE(endpoint.empty());
     const auto live = run_tomoedge({"live", "--from", endpoint, "--out", (s.dir / "live.h5:recon").string(), "--rows",
                                     "2:5", "--timeout", "5", "--model",
-                                    std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-sim512-int8.onnx"});
+                                    std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-general-int8.onnx"});
     ASSERT_EQ(live.exit_code, 0) << live.err;
     EXPECT_EQ(replay->wait(10s), 0) << replay->err();
     io::Hdf5Reader r(s.dir / "live.h5");
     EXPECT_EQ(r.info("recon").shape, (Shape{3, 48, 48}));
     EXPECT_EQ(r.info("recon_fbp").shape, (Shape{3, 48, 48}));
     EXPECT_GT(relative_max_diff(r.read("recon"), r.read("recon_fbp")), 1e-3);  // denoised: not the FBP
-    EXPECT_EQ(live_attribute(s.dir / "live.h5")["denoised"].get<std::string>().find("tomogan-sim512-int8.onnx") !=
+    EXPECT_EQ(live_attribute(s.dir / "live.h5")["denoised"].get<std::string>().find("tomogan-general-int8.onnx") !=
                   std::string::npos,
               true);
 }
@@ -130,8 +131,8 @@ TEST(LiveCli, SenderThatDisappearsTimesOutAndWritesWhatItHas) {
     Scan s;
     auto [replay, endpoint] = start_replay(s.file, {"--rate", "20"});
     ASSERT_FALSE(endpoint.empty());
-    Background live({"live", "--from", endpoint, "--out", (s.dir / "live.h5:recon").string(), "--rows", "0:2",
-                     "--timeout", "1", "--preview", (s.dir / "png").string(), "--preview-every", "5"});
+    Background live(tomoedge_command({"live", "--from", endpoint, "--out", (s.dir / "live.h5:recon").string(), "--rows", "0:2",
+                     "--timeout", "1", "--preview", (s.dir / "png").string(), "--preview-every", "5"}));
     EXPECT_TRUE(wait_for_file(s.dir / "png" / "slice_00000.png", 10s)) << live.err();
     replay->signal(SIGINT);  // the sender stops mid-scan, without an end message
     EXPECT_EQ(replay->wait(5s), 1) << replay->err();
@@ -147,8 +148,8 @@ TEST(LiveCli, SigintLeavesAValidFile) {
     Scan s;
     auto [replay, endpoint] = start_replay(s.file, {"--rate", "20"});
     ASSERT_FALSE(endpoint.empty());
-    Background live({"live", "--from", endpoint, "--out", (s.dir / "live.h5:recon").string(), "--rows", "3:5",
-                     "--timeout", "5", "--preview", (s.dir / "png").string(), "--preview-every", "5"});
+    Background live(tomoedge_command({"live", "--from", endpoint, "--out", (s.dir / "live.h5:recon").string(), "--rows", "3:5",
+                     "--timeout", "5", "--preview", (s.dir / "png").string(), "--preview-every", "5"}));
     EXPECT_TRUE(wait_for_file(s.dir / "png" / "slice_00003.png", 10s)) << live.err();
     live.signal(SIGINT);
     EXPECT_EQ(live.wait(10s), 1) << live.err();
@@ -181,7 +182,7 @@ TEST(LiveCli, FollowsASwmrFileWhileItIsWritten) {
     // 60 projections, 100 ms apart (6 s): live starts while the file is young and follows it. The
     // spacing is wide so that a slow start of live on a loaded machine still leaves most frames
     // to arrive while it follows (at 20 ms it could start after the writer had finished).
-    Background writer({(dir / "growing.h5").string(), "60", "6", "48", "100"}, LIVE_SWMR_WRITER);
+    Background writer({LIVE_SWMR_WRITER, (dir / "growing.h5").string(), "60", "6", "48", "100"});
     const auto live = run_tomoedge({"live", "--from", (dir / "growing.h5").string(), "--follow", "--out",
                                     (dir / "live.h5:recon").string(), "--rows", "2:4", "--timeout", "5", "--json"});
     ASSERT_EQ(live.exit_code, 0) << live.err;

@@ -16,8 +16,8 @@ import tomoedge
 
 SOURCE = Path(os.environ.get("TOMOEDGE_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = os.environ.get("TOMOEDGE_BINARY", str(SOURCE / "build" / "src" / "cli" / "tomoedge"))
-FP32 = str(SOURCE / "models" / "tomogan-sim512.onnx")
-INT8 = str(SOURCE / "models" / "tomogan-sim512-int8.onnx")
+FP32 = str(SOURCE / "models" / "tomogan-general.onnx")
+INT8 = str(SOURCE / "models" / "tomogan-general-int8.onnx")
 
 
 def run_cli(*args, check=True):
@@ -118,7 +118,7 @@ def test_metadata_input_depth_and_repr(int8_model):
     assert meta["tomoedge.quantization"].startswith("int8 qdq")
     assert "tomoedge.quantization" not in tomoedge.Model(FP32).metadata
     assert int8_model.input_depth == 3
-    assert "tomogan-sim512-int8.onnx" in repr(int8_model)
+    assert "tomogan-general-int8.onnx" in repr(int8_model)
 
 
 def test_concurrent_calls_on_one_model_are_serialised(noisy, int8_model):

@@ -11,6 +11,7 @@
 #include "runtime/onednn_backend.hpp"
 #include "runtime/reference_backend.hpp"
 #include "support/cli_runner.hpp"
+#include "support/lsb_difference.hpp"
 #include "support/temp_dir.hpp"
 #include "../quant/quant_test_util.hpp"
 
@@ -304,13 +305,9 @@ TEST(OnednnInt8Ops, SmallPlanFollowsTheSharedArenaWhenALargerOneGrowsIt) {
 
 namespace {
 
-struct EndToEnd {
-    double max_lsb = 0, mean_lsb = 0;
-};
-
 // A quantized TomoGAN (the real quantizer, calibrated on a smooth synthetic volume), run by both
 // backends on the same float input; the difference of the outputs in output LSB.
-EndToEnd tomogan_end_to_end(double width, ActType type, std::int64_t h, std::int64_t w) {
+LsbDifference tomogan_end_to_end(double width, ActType type, std::int64_t h, std::int64_t w) {
     TempDir dir;
     quant::test_util::write_h5(dir / "calib.h5", "ns", quant::test_util::smooth_volume(6, 40, 48));
     model::TomoGanConfig config;
@@ -326,27 +323,18 @@ EndToEnd tomogan_end_to_end(double width, ActType type, std::int64_t h, std::int
     const Tensor<float> v = quant::test_util::smooth_volume(3, h, w, 99);
     Tensor<float> x(Shape{1, 3, h, w});
     std::copy(v.begin(), v.end(), x.begin());
-    const Tensor<float> a = dnn.run(x), b = ref.run(x);
-    const float lsb = ref.int8_graph().output_q.scale;
-    EndToEnd r;
-    for (std::int64_t i = 0; i < a.size(); ++i) {
-        const double d = std::abs(a[i] - b[i]) / lsb;
-        r.max_lsb = std::max(r.max_lsb, d);
-        r.mean_lsb += d;
-    }
-    r.mean_lsb /= static_cast<double>(a.size());
-    return r;
+    return lsb_difference(dnn.run(x), ref.run(x), ref.int8_graph().output_q.scale);
 }
 
 }  // namespace
 
 TEST(OnednnInt8TomoGan, EndToEndAgainstReference) {
     for (const auto& [width, type] : {std::pair{0.25, ActType::u8}, std::pair{0.25, ActType::s8}, std::pair{1.0, ActType::u8}}) {
-        const EndToEnd r = tomogan_end_to_end(width, type, 40, 48);
+        const LsbDifference r = tomogan_end_to_end(width, type, 40, 48);
         const std::string name = fmt::format("x{}_{}", width, runtime::int8::act_type_name(type));
         std::printf("onednn int8 vs reference int8, TomoGAN %s, 40x48: max %.1f LSB, mean %.4f LSB\n", name.c_str(),
-                    r.max_lsb, r.mean_lsb);
-        RecordProperty("max_lsb_" + name, std::to_string(r.max_lsb));
+                    r.max, r.mean);
+        RecordProperty("max_lsb_" + name, std::to_string(r.max));
         // Per layer the two agree within 1 LSB and differ in 0.05-0.3 % of the outputs (oneDNN
         // rounds scale * acc once, in float; TFLite rounds twice in fixed point). Through up to 18
         // requantizing layers of random weights those differences spread and grow (measured layer
@@ -355,8 +343,8 @@ TEST(OnednnInt8TomoGan, EndToEndAgainstReference) {
         // 14 LSB, mean 0.5). The last 1x1 conv sums 16 such channels, so the output's mean is
         // highest. Measured here: x0.25 u8 max 9, mean 0.40; s8 max 11, mean 0.39; x1 u8 max 5,
         // mean 1.0 LSB (signed mean 0.2: no bias). Bounds: about twice that.
-        EXPECT_LE(r.max_lsb, 20.0) << name;
-        EXPECT_LE(r.mean_lsb, 2.0) << name;
+        EXPECT_LE(r.max, 20.0) << name;
+        EXPECT_LE(r.mean, 2.0) << name;
     }
 }
 

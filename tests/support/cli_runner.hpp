@@ -12,6 +12,7 @@ struct CliResult {
 };
 
 /// Runs `tomoedge args...` with CI=1 (no progress lines). Arguments are passed verbatim (no shell).
+/// A run still going after 20 minutes is killed and reported with exit code -1.
 CliResult run_tomoedge(const std::vector<std::string>& args);
 
 /// Path of a committed fixture under tests/fixtures.

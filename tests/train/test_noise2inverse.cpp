@@ -242,7 +242,7 @@ TEST(WarmStart, AnotherLayoutOrAnInt8ModelIsRefused) {
     Generator one_slice(GeneratorConfig{1, 0.5});
     m = message_of([&] { load_generator_weights(*one_slice, g, "wide.onnx"); });
     EXPECT_NE(m.find("another layout"), std::string::npos) << m;
-    const model::Graph int8 = model::import_onnx(std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-sim512-int8.onnx");
+    const model::Graph int8 = model::import_onnx(std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-general-int8.onnx");
     Generator full(GeneratorConfig{3, 1.0});
     m = message_of([&] { load_generator_weights(*full, int8, "int8.onnx"); });
     EXPECT_NE(m.find("warm starts need the fp32 model"), std::string::npos) << m;
@@ -334,9 +334,9 @@ TEST(TrainCli, ScansThatCannotBeSplitAreRefusedWithNothingWritten) {
     // An --init model of another layout (the shipped model is width 1, this run 0.25).
     write_scan(dir / "ok.h5", 64);
     r = run_tomoedge(args({"train", "--self-supervised", "--scan", (dir / "ok.h5").string(), "--init",
-                           std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-sim512.onnx"}));
+                           std::string(TOMOEDGE_SOURCE_DIR) + "/models/tomogan-general.onnx"}));
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("tomogan-sim512.onnx: Conv"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("tomogan-general.onnx: Conv"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("another layout"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(out));
 }

@@ -3,7 +3,7 @@ scans by filtered back-projection, and score images with SSIM/PSNR -- the librar
 `tomoedge` command, on NumPy arrays, with the command's results.
 
     import numpy as np, tomoedge
-    model = tomoedge.Model("models/tomogan-sim512-int8.onnx")
+    model = tomoedge.Model("models/tomogan-general-int8.onnx")
     restored = model.denoise(volume)            # float32 (N, H, W) or (H, W) -> same shape
     slices = tomoedge.recon(projections, flats, darks, theta_deg)
     tomoedge.ssim(restored, reference), tomoedge.psnr(restored, reference)

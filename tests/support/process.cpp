@@ -1,4 +1,4 @@
-#include "process.hpp"
+#include "support/process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -25,14 +27,29 @@ std::string slurp(const std::filesystem::path& file) {
 
 }  // namespace
 
-Background::Background(const std::vector<std::string>& args, const std::string& program) {
-    char out_name[] = "/tmp/tomoedge-live-out-XXXXXX";
-    char err_name[] = "/tmp/tomoedge-live-err-XXXXXX";
+std::vector<std::string> tomoedge_command(const std::vector<std::string>& args) {
+    std::vector<std::string> command;
+#ifdef TOMOEDGE_BINARY_LAUNCHER
+    // Cross build under emulation: "qemu|-L|sysroot" goes first ('|'-separated in the define).
+    for (std::string_view rest = TOMOEDGE_BINARY_LAUNCHER; !rest.empty();) {
+        const auto bar = rest.find('|');
+        command.emplace_back(rest.substr(0, bar));
+        rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+    }
+#endif
+    command.emplace_back(TOMOEDGE_BINARY);
+    command.insert(command.end(), args.begin(), args.end());
+    return command;
+}
+
+Background::Background(const std::vector<std::string>& command) {
+    if (command.empty()) throw std::invalid_argument("Background: empty command");
+    char out_name[] = "/tmp/tomoedge-test-out-XXXXXX";
+    char err_name[] = "/tmp/tomoedge-test-err-XXXXXX";
     const int out_fd = mkstemp(out_name), err_fd = mkstemp(err_name);
     if (out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
     out_ = out_name, err_ = err_name;
-    std::vector<std::string> storage{program};
-    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<std::string> storage = command;
     std::vector<char*> argv;
     for (auto& s : storage) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -67,6 +84,9 @@ int Background::wait(std::chrono::milliseconds deadline) {
     if (done_) return status_;
     const auto until = std::chrono::steady_clock::now() + deadline;
     int status = 0;
+    // Poll from 1 ms up to 20 ms: quick commands (most CLI tests) return within a millisecond of
+    // exiting, long ones cost no CPU.
+    auto pause = std::chrono::milliseconds(1);
     while (waitpid(pid_, &status, WNOHANG) == 0) {
         if (std::chrono::steady_clock::now() > until) {
             kill(pid_, SIGKILL);
@@ -74,7 +94,8 @@ int Background::wait(std::chrono::milliseconds deadline) {
             done_ = true;
             return status_ = -1;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(20));
     }
     done_ = true;
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

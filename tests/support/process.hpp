@@ -1,6 +1,7 @@
 #pragma once
-// `tomoedge` started in the background (replay and live run side by side), with its stdout and
-// stderr in files, waited for with a deadline so a hung test ends by itself.
+// A program started by a test, with its stdout and stderr in files (large outputs cannot deadlock
+// a pipe) and waited for with a deadline, so a hung test ends by itself. run_tomoedge
+// (cli_runner.hpp) is one of these waited for at once; live tests run two side by side.
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -9,10 +10,14 @@
 
 namespace tomoedge::testing {
 
+/// The command line that runs the tomoedge under test with `args`: in a cross build under
+/// emulation (tests/CMakeLists.txt), the emulator's command line comes first.
+std::vector<std::string> tomoedge_command(const std::vector<std::string>& args);
+
 class Background {
 public:
-    /// Starts `program args...` (default: the tomoedge under test) with CI=1 (no progress line).
-    explicit Background(const std::vector<std::string>& args, const std::string& program = TOMOEDGE_BINARY);
+    /// Starts `command` (program first, no shell) with CI=1 in its environment (no progress line).
+    explicit Background(const std::vector<std::string>& command);
     ~Background();  // kills (SIGKILL) a process still running
     Background(const Background&) = delete;
     Background& operator=(const Background&) = delete;
