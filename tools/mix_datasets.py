@@ -3,13 +3,6 @@
 spaced slices of each (calibration and Fine-Tune data that cover every condition of a corpus).
 
     /usr/bin/python3 tools/mix_datasets.py OUT.h5 --train-slices 8 --test-slices 4 A.h5 B.h5 ...
-
-It also writes `calib`: the training slices, noisy then clean. Calibrating int8 ranges on both
-covers inputs from very noisy to nearly clean: the percentile normalisation maps the empty
-background of a clean slice lower than a noisy one's, and an output range seen only on noisy
-slices clips it (measured: 9 dB of PSNR lost on held-out low-noise scans).
-
-Written to OUT.h5.part and renamed into place, so a failed run leaves no OUT.h5.
 """
 import argparse
 import os
@@ -44,7 +37,6 @@ def main():
     with h5py.File(tmp, "w") as out:
         for name, arrays in parts.items():
             out.create_dataset(name, data=np.concatenate(arrays))
-        out.create_dataset("calib", data=np.concatenate(parts["train_ns"] + parts["train_gt"]))
         out.attrs["mixed_from"] = ", ".join(os.path.relpath(p) for p in args.inputs)
     os.replace(tmp, args.output)
 
