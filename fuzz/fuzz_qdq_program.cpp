@@ -6,8 +6,8 @@
 // model::validate must either run or be refused with an Error.
 #include "fuzz_support.hpp"
 
+#include "core/slice_stream.hpp"
 #include "core/volume_view.hpp"
-#include "io/memory_stack.hpp"
 #include "model/finetune.hpp"
 #include "model/graph.hpp"
 #include "model/tomogan.hpp"
@@ -27,14 +27,14 @@ namespace int8 = runtime::int8;
 model::Graph quantized(const model::Graph& fp32, int8::ActType type, const int8::QuantParams* pinned) {
     Tensor<float> volume(Shape{4, 32, 32});
     for (std::int64_t i = 0; i < volume.size(); ++i) volume.data()[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f;
-    io::MemoryStackReader reader(VolumeView(volume), "fuzz volume");
+    VolumeSource reader(VolumeView(volume), "fuzz volume");
     quant::QuantizeOptions options;
     options.calibration.method = quant::Method::minmax;
     options.activations = type;
     options.slices = 2;
     options.equalize = false;     // quantization itself is not under test here: keep start-up short
     options.correct_bias = false;
-    return quant::quantize_model(fp32, reader, "fuzz volume", options, nullptr, pinned);
+    return quant::quantize_model(fp32, reader, options, nullptr, pinned);
 }
 
 // The graphs edits start from, built once: generator u8, generator s8, generator + Fine-Tune (u8).

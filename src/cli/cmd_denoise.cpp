@@ -6,6 +6,7 @@
 #include "core/threading.hpp"
 #include "model/model_info.hpp"
 #include "model/onnx_import.hpp"
+#include "pipeline/denoise_file.hpp"
 #include "runtime/denoiser.hpp"
 #include "tiling/tiled_runner.hpp"
 
@@ -56,10 +57,11 @@ void run_denoise(const DenoiseArgs& a) {
     if (a.tile > 0) bound_heap_growth();
     const model::Graph graph = model::import_onnx(a.model);
     warn_if_random(graph, a.model);
-    runtime::DenoiseOptions o;
-    o.backend.backend = a.backend;
-    o.backend.precision = runtime::parse_precision(a.precision);
-    o.backend.threads = a.threads;
+    runtime::BackendOptions backend;
+    backend.backend = a.backend;
+    backend.precision = runtime::parse_precision(a.precision);
+    backend.threads = a.threads;
+    pipeline::DenoiseFileOptions o;
     if (!a.dtype.empty()) o.dtype = parse_dtype(a.dtype);
     o.slab = a.slab;
     o.deflate_level = a.deflate;
@@ -68,12 +70,12 @@ void run_denoise(const DenoiseArgs& a) {
     t.halo = a.halo;
     t.batch = a.batch;
     t.workers = a.workers;
-    const auto tiled = tiling::tiled_runner_factory(graph, t, o.backend);  // checks the flags before any work
-    runtime::Denoiser denoiser(graph, o.backend);
+    const auto tiled = tiling::tiled_runner_factory(graph, t, backend);  // checks the flags before any work
+    runtime::Denoiser denoiser(graph, backend);
     if (tiled) denoiser.set_runner(tiled);
-    const auto r = denoiser.denoise(io::parse_data_path(a.input), io::parse_data_path(a.output), o);
+    const auto r = pipeline::denoise_file(denoiser, io::parse_data_path(a.input), io::parse_data_path(a.output), o);
     const double per_slice = r.slices > 0 ? r.network_seconds / static_cast<double>(r.slices) : 0;
-    const std::string precision(runtime::precision_name(runtime::resolved_precision(graph, o.backend)));
+    const std::string precision(runtime::precision_name(runtime::resolved_precision(graph, backend)));
     if (a.json) {
         print_json({{"model", a.model},
                     {"input", a.input},

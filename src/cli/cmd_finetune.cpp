@@ -10,6 +10,7 @@
 #include "model/onnx_export.hpp"
 #include "model/onnx_import.hpp"
 #include "quant/calibration.hpp"
+#include "pipeline/training_files.hpp"
 #include "train/finetune.hpp"
 
 #include <fmt/format.h>
@@ -38,7 +39,7 @@ void run_finetune(FinetuneCommand& c) {
     o.backend.threads = o.threads;
     train::check_finetune_options(o);  // bad flags fail before the model is read
     const model::Graph int8_model = model::import_onnx(c.model);
-    const train::FineTuneResult r = train::finetune(int8_model, o);
+    const train::FineTuneResult r = pipeline::finetune_file(int8_model, o);
     model::export_onnx(r.model, c.output);
     if (!c.net_output.empty()) model::export_onnx(r.finetune_int8, c.net_output);
 

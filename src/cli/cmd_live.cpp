@@ -10,7 +10,7 @@
 #include "live/session.hpp"
 #include "live/swmr_source.hpp"
 #include "model/onnx_import.hpp"
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
 #include "tiling/tiled_runner.hpp"
 
 #include <fmt/format.h>
@@ -84,8 +84,8 @@ void run_live(const LiveArgs& a) {
     live::LiveOptions o;
     if (!a.rows.empty()) std::tie(o.row_first, o.row_end) = parse_rows(a.rows);
     if (!a.centre.empty()) {
-        recon::ReconOptions parsed;
-        recon::parse_centre(a.centre, parsed);
+        pipeline::ReconOptions parsed;
+        pipeline::parse_centre(a.centre, parsed);
         if (parsed.auto_centre) fail("--center auto is not available live (it needs opposite projections); give a column");
         o.centre = parsed.centre.value_or(-1);
     }

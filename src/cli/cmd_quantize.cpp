@@ -7,7 +7,7 @@
 #include "io/data_path.hpp"
 #include "model/onnx_export.hpp"
 #include "model/onnx_import.hpp"
-#include "quant/quantize_model.hpp"
+#include "pipeline/quantize_file.hpp"
 
 #include <fmt/format.h>
 
@@ -40,7 +40,7 @@ void run_quantize(const QuantizeCliOptions& o) {
     options.correct_bias = !o.no_bias_correction;
     const model::Graph fp32 = model::import_onnx(o.model);
     quant::QuantizeReport report;
-    const model::Graph q = quant::quantize_model(fp32, io::parse_data_path(o.calib), options, &report);
+    const model::Graph q = pipeline::quantize_file(fp32, io::parse_data_path(o.calib), options, &report);
     model::export_onnx(q, o.output);
 
     if (o.json) {

@@ -1,5 +1,5 @@
 // `tomoedge recon INPUT.h5 -o OUTPUT`: FBP of Data Exchange projections, slab by slab. The work
-// is in recon/reconstruct_file.hpp.
+// is in pipeline/reconstruct_file.hpp.
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
@@ -7,7 +7,7 @@
 #include "core/threading.hpp"
 #include "io/data_exchange.hpp"
 #include "io/data_path.hpp"
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
 
 #include <fmt/format.h>
 
@@ -27,13 +27,13 @@ struct ReconArgs {
 
 void run_recon(const ReconArgs& a) {
     set_num_threads(a.threads);
-    recon::ReconOptions o;
+    pipeline::ReconOptions o;
     o.window = recon::parse_filter_window(a.filter);
     o.slab_rows = a.slab_rows;
     o.write.dtype = parse_dtype(a.dtype);
     o.convention = recon::parse_axis_convention(a.convention);
     o.mask_outside_field_of_view = a.circle;
-    recon::parse_centre(a.centre, o);
+    pipeline::parse_centre(a.centre, o);
     if ((a.subset >= 0 || a.leave_out >= 0) && a.split < 2)
         fail("--subset and --leave-out need --split K (K >= 2 interleaved angle subsets)");
     if (a.subset >= 0 && a.leave_out >= 0) fail("give --subset or --leave-out, not both");
@@ -44,11 +44,11 @@ void run_recon(const ReconArgs& a) {
     if (out.format == io::StackFormat::hdf5 && out.dataset.empty()) out.dataset = "recon";
     if (!a.rows.empty()) {
         const io::ProjectionInfo info = io::read_projection_info(a.input);
-        std::tie(o.row_first, o.row_count) = recon::parse_row_range(a.rows, info.rows);
+        std::tie(o.row_first, o.row_count) = pipeline::parse_row_range(a.rows, info.rows);
     }
     Progress progress("recon", 0, "slice");
     std::int64_t shown = 0;
-    const recon::ReconSummary s = recon::reconstruct_file(a.input, out, o, [&](std::int64_t done, std::int64_t) {
+    const pipeline::ReconSummary s = pipeline::reconstruct_file(a.input, out, o, [&](std::int64_t done, std::int64_t) {
         progress.advance(done - shown);
         shown = done;
     });

@@ -1,12 +1,12 @@
 // `tomoedge simulate -o OUT`: phantom volumes -> projections (Data Exchange) -> noisy/clean FBP
-// slice pairs in the TomoGAN layout. The work is in recon/simulate.hpp.
+// slice pairs in the TomoGAN layout. The work is in pipeline/simulate.hpp.
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/threading.hpp"
 #include "io/data_path.hpp"
-#include "recon/simulate.hpp"
+#include "pipeline/simulate.hpp"
 
 #include <fmt/format.h>
 
@@ -18,7 +18,7 @@ namespace tomoedge::cli {
 namespace {
 
 struct SimulateArgs {
-    recon::SimulateOptions sim;
+    pipeline::SimulateOptions sim;
     std::string output, projections, preview, filter = "shepp-logan";
     bool no_projections = false, json = false;
     int threads = 0;
@@ -26,7 +26,7 @@ struct SimulateArgs {
 
 void run_simulate(SimulateArgs& a) {
     set_num_threads(a.threads);
-    recon::SimulateOptions& o = a.sim;
+    pipeline::SimulateOptions& o = a.sim;
     o.window = recon::parse_filter_window(a.filter);
     const std::filesystem::path out = a.output;
     if (io::is_hdf5_path(out)) {
@@ -43,7 +43,7 @@ void run_simulate(SimulateArgs& a) {
     const std::int64_t total = o.volumes * o.slices;
     Progress progress("simulate", total, "slice");
     std::int64_t shown = 0;
-    const recon::SimulateSummary s = recon::simulate(o, [&](std::int64_t done, std::int64_t) {
+    const pipeline::SimulateSummary s = pipeline::simulate(o, [&](std::int64_t done, std::int64_t) {
         progress.advance(done - shown);
         shown = done;
     });

@@ -10,7 +10,8 @@
 #include "io/data_path.hpp"
 #include "io/stack.hpp"
 #include "model/onnx_export.hpp"
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
+#include "pipeline/training_files.hpp"
 #include "train/export.hpp"
 #include "train/trainer.hpp"
 
@@ -91,15 +92,15 @@ void keep_freed_memory_for_reuse() {
 
 // The scan's sub-reconstructions (Noise2Inverse), with recon's normalisation, centre and filter.
 train::SplitVolumes split_scan(const TrainCommand& c) {
-    recon::ReconOptions r;
+    pipeline::ReconOptions r;
     r.window = recon::parse_filter_window(c.filter);
-    recon::parse_centre(c.centre, r);
+    pipeline::parse_centre(c.centre, r);
     if (!c.rows.empty()) {
         const io::ProjectionInfo info = io::read_projection_info(c.scan);
-        std::tie(r.row_first, r.row_count) = recon::parse_row_range(c.rows, info.rows);
+        std::tie(r.row_first, r.row_count) = pipeline::parse_row_range(c.rows, info.rows);
     }
-    recon::ReconSummary summary;
-    auto subsets = recon::reconstruct_subsets_file(c.scan, r, c.options.splits, &summary);
+    pipeline::ReconSummary summary;
+    auto subsets = pipeline::reconstruct_subsets_file(c.scan, r, c.options.splits, &summary);
     if (c.options.verbose)
         std::fprintf(stderr, "train: %d sub-reconstructions of %s: %lld slices of %lld x %lld, %lld angles, centre %.2f (%s), %.1f s\n",
                      c.options.splits, c.scan.c_str(), static_cast<long long>(summary.slices),
@@ -160,7 +161,7 @@ void run_train(TrainCommand& c) {
         if (!c.scan.empty() || !c.reference.empty())
             fail("--scan and --reference are for --self-supervised training; supervised training reads --data");
         if (c.data.empty()) fail("--data: no training data file given (or --self-supervised --scan SCAN.h5)");
-        result = train::train(o);
+        result = pipeline::train_supervised(o);
     }
     const model::Graph graph = train::trained_model(result, o);
     model::export_onnx(graph, c.output);

@@ -4,7 +4,7 @@
 //   /exchange/data_white  (flats, rows, cols)   flat fields (beam, no sample)
 //   /exchange/data_dark   (darks, rows, cols)   dark fields (no beam)
 //   /exchange/theta       (angles)              degrees
-#include "core/tensor.hpp"
+#include "core/projections.hpp"
 
 #include <filesystem>
 #include <vector>
@@ -15,12 +15,6 @@ struct ProjectionInfo {
     std::int64_t angles = 0, rows = 0, cols = 0, flats = 0, darks = 0;
 };
 
-struct Projections {
-    Tensor<float> data;   // (angles, rows, cols)
-    Tensor<float> white;  // (flats, rows, cols)
-    Tensor<float> dark;   // (darks, rows, cols)
-    std::vector<float> theta_deg;
-};
 
 /// Opens and validates the layout: the datasets exist, rows/cols of white and dark match the
 /// data, theta has one entry per angle. Errors name the file and dataset.

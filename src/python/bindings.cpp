@@ -15,8 +15,8 @@
 #include "core/tensor.hpp"
 #include "core/threading.hpp"
 #include "core/volume_view.hpp"
-#include "io/data_exchange.hpp"
-#include "io/memory_stack.hpp"
+#include "core/projections.hpp"
+#include "core/slice_stream.hpp"
 #include "metrics/image_quality.hpp"
 #include "model/graph.hpp"
 #include "model/onnx_export.hpp"
@@ -230,7 +230,7 @@ py::array recon(const py::handle& projections, const py::handle& flats, const py
     if (size && *size < 1) throw py::value_error(fmt::format("size: expected >= 1, got {}", *size));
     const recon::FilterWindow window = recon::parse_filter_window(filter);
 
-    io::Projections scan;
+    Projections scan;
     scan.data = to_tensor(data);
     scan.white = to_tensor(white);
     scan.dark = to_tensor(dark);
@@ -326,7 +326,7 @@ py::dict simulate_scan(std::int64_t size, std::int64_t slices, std::int64_t angl
     if (!(i0 > 0)) throw py::value_error(fmt::format("i0: expected > 0, got {}", i0));
     if (!(dark >= 0)) throw py::value_error(fmt::format("dark: expected >= 0, got {}", dark));
     const std::int64_t count = angles > 0 ? angles : static_cast<std::int64_t>(std::ceil(std::numbers::pi / 2 * static_cast<double>(size)));
-    io::Projections scan;
+    Projections scan;
     {
         py::gil_scoped_release release;
         const recon::Phantom p = make_phantom(phantom, seed);
@@ -372,8 +372,8 @@ py::dict quantize(const std::string& model_path, const py::handle& calibration, 
     {
         py::gil_scoped_release release;
         const model::Graph fp32 = model::import_onnx(model_path);
-        io::MemoryStackReader reader(view, name);
-        model::export_onnx(quant::quantize_model(fp32, reader, name, o, &report), output_path);
+        VolumeSource source(view, name);
+        model::export_onnx(quant::quantize_model(fp32, source, o, &report), output_path);
     }
     py::dict d;
     d["output"] = output_path;

@@ -2,7 +2,6 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
-#include "io/stack.hpp"
 #include "model/model_info.hpp"
 #include "runtime/denoiser.hpp"
 #include "runtime/reference_backend.hpp"
@@ -13,20 +12,14 @@
 
 namespace tomoedge::quant {
 
-CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
-                         const std::vector<std::string>& tensors, int keep_inputs) {
-    if (slices < 1) fail("calibration: --slices must be at least 1, got {}", slices);
-    auto reader = io::StackReader::open(data);
-    return calibrate(fp32, *reader, data.str(), slices, tensors, keep_inputs);
-}
-
-CalibrationRun calibrate(const model::Graph& fp32, io::StackReader& reader, const std::string& data_name, int slices,
-                         const std::vector<std::string>& tensors, int keep_inputs) {
-    if (slices < 1) fail("calibration: --slices must be at least 1, got {}", slices);
-    const Shape shape = reader.info().shape;
+CalibrationRun calibrate(const model::Graph& fp32, SliceSource& reader, int slices, const std::vector<std::string>& tensors,
+                         int keep_inputs) {
+    const std::string data_name = reader.name();
+    if (slices < 1) fail("calibration: the slice count must be at least 1, got {}", slices);
+    const Shape shape = reader.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     if (n < slices)
-        fail("{}: has {} slices, fewer than the {} asked for calibration (use --slices {} or more data)", data_name, n,
+        fail("{}: has {} slices, fewer than the {} asked for calibration (ask for {} or fewer, or give more data)", data_name, n,
              slices, n);
     const auto multiple = model::spatial_multiple(fp32);
     if (h < multiple[0] || w < multiple[1])

@@ -3,8 +3,7 @@
 // `tomoedge denoise` would feed them (runtime::Denoiser: adjacent-slice grouping, the model's
 // normalisation window, padding to the network's multiple), and histogram every activation that
 // will be quantized. The reference backend's observer sees each activation as it is produced.
-#include "io/data_path.hpp"
-#include "io/stack.hpp"
+#include "core/slice_stream.hpp"
 #include "model/graph.hpp"
 #include "quant/histogram.hpp"
 
@@ -22,14 +21,11 @@ struct CalibrationRun {
     std::int64_t height = 0, width = 0;
 };
 
-/// Histograms of `tensors` over `slices` slices of `data`, evenly spread through the volume.
-/// Throws Error naming the data for a stack with fewer slices than asked, slices smaller than
-/// the network's spatial multiple, or data the reader rejects (wrong rank, NaN).
-CalibrationRun calibrate(const model::Graph& fp32, const io::DataPath& data, int slices,
-                         const std::vector<std::string>& tensors, int keep_inputs = 0);
-/// The same over an open stack (a file's, or io::MemoryStackReader's volume in memory);
-/// `data_name` stands for the data in errors.
-CalibrationRun calibrate(const model::Graph& fp32, io::StackReader& data, const std::string& data_name, int slices,
-                         const std::vector<std::string>& tensors, int keep_inputs = 0);
+/// Histograms of `tensors` over `slices` slices of `data`, evenly spread through the volume (each
+/// read with its neighbours as the model groups them). Throws Error naming `data.name()` for a
+/// stack with fewer slices than asked, slices smaller than the network's spatial multiple, or
+/// pixels the source rejects (NaN/Inf).
+CalibrationRun calibrate(const model::Graph& fp32, SliceSource& data, int slices, const std::vector<std::string>& tensors,
+                         int keep_inputs = 0);
 
 }  // namespace tomoedge::quant

@@ -4,7 +4,6 @@
 // net's int8 output. So the input, and every tensor that must share its scale (through Concat,
 // MaxPool, Resize), takes the first net's output parameters; everything else is calibrated like
 // quantize_model does, on data made of the first net's outputs.
-#include "io/data_path.hpp"
 #include "model/graph.hpp"
 #include "quant/quantize_model.hpp"
 
@@ -12,7 +11,7 @@ namespace tomoedge::quant {
 
 /// quantize_model with the input's shared-scale group fixed to `input_params`. The result's
 /// input QuantizeLinear carries exactly `input_params`, which model::chain_models requires.
-model::Graph quantize_follower(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+model::Graph quantize_follower(const model::Graph& fp32, SliceSource& data, const QuantizeOptions& options,
                                const QuantParams& input_params, QuantizeReport* report = nullptr);
 
 }  // namespace tomoedge::quant

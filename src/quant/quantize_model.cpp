@@ -48,12 +48,8 @@ std::string describe_method(const CalibrationOptions& options) {
     return std::string(method_name(options.method));
 }
 
-namespace {
-
-// The tensors to quantize; refuses QDQ models, unsupported ops and bad options up front, before
-// any data is read.
-std::vector<std::string> checked_tensors(const model::Graph& fp32, const QuantizeOptions& options,
-                                         const QuantParams* pinned_input) {
+std::vector<std::string> check_quantizable(const model::Graph& fp32, const QuantizeOptions& options,
+                                           const QuantParams* pinned_input) {
     auto tensors = quantized_tensors(fp32);
     if (pinned_input && (!(pinned_input->scale > 0) || pinned_input->zero_point < pinned_input->qmin() ||
                          pinned_input->zero_point > pinned_input->qmax()))
@@ -61,27 +57,19 @@ std::vector<std::string> checked_tensors(const model::Graph& fp32, const Quantiz
              pinned_input->zero_point);
     if (options.calibration.method == Method::percentile &&
         !(options.calibration.percentile > 50 && options.calibration.percentile <= 100))
-        fail("--percentile {} is not in (50, 100]", options.calibration.percentile);
+        fail("calibration percentile {} is not in (50, 100]", options.calibration.percentile);
     return tensors;
 }
 
-}  // namespace
-
-model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+model::Graph quantize_model(const model::Graph& fp32, SliceSource& data, const QuantizeOptions& options,
                             QuantizeReport* report, const QuantParams* pinned_input) {
-    checked_tensors(fp32, options, pinned_input);
-    auto reader = io::StackReader::open(data);
-    return quantize_model(fp32, *reader, data.str(), options, report, pinned_input);
-}
-
-model::Graph quantize_model(const model::Graph& fp32, io::StackReader& data, const std::string& data_name,
-                            const QuantizeOptions& options, QuantizeReport* report, const QuantParams* pinned_input) {
+    const std::string data_name = data.name();
     Stopwatch watch;
-    const auto tensors = checked_tensors(fp32, options, pinned_input);
+    const auto tensors = check_quantizable(fp32, options, pinned_input);
     model::Graph source = fp32.clone();
     std::vector<EqualizedPair> equalized;
-    if (options.equalize) equalized = equalize_ranges(source, calibrate(fp32, data, data_name, options.slices, tensors).channel_max);
-    const CalibrationRun run = calibrate(source, data, data_name, options.slices, tensors, options.correct_bias ? bias_inputs : 0);
+    if (options.equalize) equalized = equalize_ranges(source, calibrate(fp32, data, options.slices, tensors).channel_max);
+    const CalibrationRun run = calibrate(source, data, options.slices, tensors, options.correct_bias ? bias_inputs : 0);
     std::map<std::string, Range> ranges;
     for (const auto& t : tensors) ranges[t] = choose_range(run.histograms.at(t), options.calibration);
     if (!options.clip_output) {

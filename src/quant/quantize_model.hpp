@@ -1,13 +1,13 @@
 #pragma once
 // `tomoedge quantize`: calibrate, choose ranges, unify shared scales, rewrite to QDQ.
-#include "io/data_path.hpp"
-#include "io/stack.hpp"
+#include "core/slice_stream.hpp"
 #include "model/graph.hpp"
 #include "quant/calibration.hpp"
 #include "quant/scheme.hpp"
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace tomoedge::quant {
 
@@ -42,18 +42,18 @@ struct QuantizeReport {
     double seconds = 0;
 };
 
-/// The QDQ model of `fp32`, calibrated on `data`; metadata records method, data and slices.
-/// With `pinned_input`, the input and every tensor that shares its scale take those parameters
-/// instead of calibrated ones (quantize_follower). Throws Error (before any calibration work) for
-/// an already quantized model or an op the quantizer cannot handle, invalid pinned parameters,
-/// and for unusable calibration data.
-model::Graph quantize_model(const model::Graph& fp32, const io::DataPath& data, const QuantizeOptions& options,
+/// The QDQ model of `fp32`, calibrated on `data`; metadata records method, data (its name()) and
+/// slices. With `pinned_input`, the input and every tensor that shares its scale take those
+/// parameters instead of calibrated ones (quantize_follower). Throws Error (before any
+/// calibration work: see check_quantizable) for an already quantized model or an op the quantizer
+/// cannot handle, invalid pinned parameters, and for unusable calibration data.
+model::Graph quantize_model(const model::Graph& fp32, SliceSource& data, const QuantizeOptions& options,
                             QuantizeReport* report = nullptr, const QuantParams* pinned_input = nullptr);
-/// The same calibrated on an open stack (io::MemoryStackReader: a volume in memory); `data_name`
-/// stands for it in errors and in the metadata.
-model::Graph quantize_model(const model::Graph& fp32, io::StackReader& data, const std::string& data_name,
-                            const QuantizeOptions& options, QuantizeReport* report = nullptr,
-                            const QuantParams* pinned_input = nullptr);
+
+/// The model and option checks quantize_model starts with, for callers that want them before they
+/// open the calibration data. Returns the tensors that will be quantized.
+std::vector<std::string> check_quantizable(const model::Graph& fp32, const QuantizeOptions& options,
+                                           const QuantParams* pinned_input = nullptr);
 
 /// "percentile 99.99", "minmax", ...: the metadata's description of the method.
 std::string describe_method(const CalibrationOptions& options);

@@ -68,4 +68,22 @@ std::vector<Tensor<float>> reconstruct_subsets(const Tensor<float>& sinograms, s
     return fbp.reconstruct(sinograms);
 }
 
+std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection) {
+    std::vector<std::int64_t> kept;
+    if (selection.subsets == 0) {
+        kept.resize(static_cast<std::size_t>(angles));
+        for (std::int64_t a = 0; a < angles; ++a) kept[static_cast<std::size_t>(a)] = a;
+        return kept;
+    }
+    if (selection.index < 0 || selection.index >= selection.subsets)
+        fail("angle subset {} does not exist: subsets are numbered 0..{}", selection.index, selection.subsets - 1);
+    const auto subsets = interleaved_angle_subsets(angles, selection.subsets);
+    for (int j = 0; j < selection.subsets; ++j)
+        if ((j == selection.index) != selection.complement)
+            kept.insert(kept.end(), subsets[static_cast<std::size_t>(j)].begin(),
+                        subsets[static_cast<std::size_t>(j)].end());
+    std::sort(kept.begin(), kept.end());
+    return kept;
+}
+
 }  // namespace tomoedge::recon

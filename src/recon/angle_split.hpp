@@ -31,6 +31,18 @@ std::vector<std::vector<std::int64_t>> interleaved_angle_subsets(std::int64_t an
 /// of 180 degrees. Error naming `source` otherwise (e.g. a full-turn scan, or a few degrees).
 void check_half_turn(std::span<const float> theta_deg, const std::string& source);
 
+/// Which projections to reconstruct from: all, or Noise2Inverse's interleaved subset `index` of
+/// `subsets` (angle_split.hpp), or all but that subset (`complement`: the leave-one-out input).
+struct AngleSelection {
+    int subsets = 0;  // 0 = all angles
+    int index = 0;
+    bool complement = false;
+};
+
+/// The projection indices `selection` keeps of `angles` (all when selection.subsets == 0). Error
+/// for an index outside 0..subsets-1 or too few angles for the split.
+std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection);
+
 /// One FBP geometry per subset, set up once and reused for every slab of sinograms.
 class SubsetFbp {
 public:

@@ -34,14 +34,14 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
     return z ^ (z >> 31);
 }
 
-io::Projections expose(const Tensor<float>& p, std::vector<float> theta_deg, const DoseOptions& o) {
+Projections expose(const Tensor<float>& p, std::vector<float> theta_deg, const DoseOptions& o) {
     if (p.rank() != 3) fail("expose: line integrals must be (angles, rows, cols), got {}", p.shape().str());
     if (static_cast<std::int64_t>(theta_deg.size()) != p.dim(0))
         fail("expose: {} angles but {} projections", theta_deg.size(), p.dim(0));
     if (!(o.i0 > 0) || !(o.dark >= 0) || o.flats < 1 || o.darks < 1)
         fail("dose: i0 must be > 0 (got {}), dark >= 0 (got {}), at least one flat and dark", o.i0, o.dark);
     const std::int64_t angles = p.dim(0), rows = p.dim(1), cols = p.dim(2);
-    io::Projections out;
+    Projections out;
     out.data = Tensor<float>(p.shape());
     out.white = Tensor<float>(Shape{o.flats, rows, cols});
     out.dark = Tensor<float>(Shape{o.darks, rows, cols});
@@ -69,9 +69,9 @@ std::vector<std::int64_t> sparse_view_indices(std::int64_t angles, std::int64_t 
     return idx;
 }
 
-io::Projections select_views(const io::Projections& scan, std::span<const std::int64_t> indices) {
+Projections select_views(const Projections& scan, std::span<const std::int64_t> indices) {
     const std::int64_t angles = scan.data.dim(0);
-    io::Projections out;
+    Projections out;
     out.data = Tensor<float>(Shape{static_cast<std::int64_t>(indices.size()), scan.data.dim(1), scan.data.dim(2)});
     for (std::size_t i = 0; i < indices.size(); ++i) {
         const std::int64_t a = indices[i];

@@ -2,7 +2,7 @@
 // The dose model: what a detector counts for given line integrals (Beer-Lambert), with Poisson
 // photon noise, flat and dark fields; and sparse views (every k-th angle).
 #include "core/tensor.hpp"
-#include "io/data_exchange.hpp"
+#include "core/projections.hpp"
 
 #include <cstdint>
 #include <span>
@@ -21,13 +21,13 @@ struct DoseOptions {
 /// Counts for line integrals p of shape (angles, rows, cols): data = Poisson(i0 exp(-p)) +
 /// Poisson(dark); white = Poisson(i0) + Poisson(dark); dark = Poisson(dark). Deterministic for a
 /// seed whatever the thread count (each projection draws from its own seeded stream).
-io::Projections expose(const Tensor<float>& line_integrals, std::vector<float> theta_deg, const DoseOptions& options);
+Projections expose(const Tensor<float>& line_integrals, std::vector<float> theta_deg, const DoseOptions& options);
 
 /// Indices 0, k, 2k, ... below `angles` (k >= 1).
 std::vector<std::int64_t> sparse_view_indices(std::int64_t angles, std::int64_t k);
 
 /// The projections at the given angle indices (flats and darks kept).
-io::Projections select_views(const io::Projections& scan, std::span<const std::int64_t> indices);
+Projections select_views(const Projections& scan, std::span<const std::int64_t> indices);
 
 /// A Poisson draw from a stream keyed by (seed, stream): splitmix64 mixing, so streams for
 /// neighbouring keys are independent.

@@ -12,7 +12,7 @@ namespace {
 
 std::atomic<bool> warned{false};
 
-void check_fields(const io::Projections& s, const std::string& source) {
+void check_fields(const Projections& s, const std::string& source) {
     if (s.data.rank() != 3) fail("{}: /exchange/data must be (angles, rows, cols), got {}", source, s.data.shape().str());
     const auto check = [&](const Tensor<float>& t, const char* name) {
         if (t.rank() != 3 || t.dim(0) < 1 || t.dim(1) != s.data.dim(1) || t.dim(2) != s.data.dim(2))
@@ -39,7 +39,7 @@ std::vector<float> frame_mean(const Tensor<float>& t) {
     return mean;
 }
 
-Tensor<float> normalise(const io::Projections& scan, NormaliseStats& stats, const NormaliseOptions& options) {
+Tensor<float> normalise(const Projections& scan, NormaliseStats& stats, const NormaliseOptions& options) {
     check_fields(scan, options.source);
     const std::int64_t angles = scan.data.dim(0), rows = scan.data.dim(1), cols = scan.data.dim(2);
     const std::vector<float> white = frame_mean(scan.white), dark = frame_mean(scan.dark);

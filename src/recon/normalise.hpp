@@ -1,7 +1,7 @@
 #pragma once
 // Flat/dark normalisation and -log: raw counts -> line integrals, as sinograms.
 #include "core/tensor.hpp"
-#include "io/data_exchange.hpp"
+#include "core/projections.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -56,6 +56,6 @@ std::vector<float> frame_mean(const Tensor<float>& frames);
 /// returned as sinograms (rows, angles, cols). Checks that white and dark match the data's
 /// rows and columns and that theta has one entry per projection (Error naming the source).
 /// Clamped values are counted in `stats` and reported once per process on stderr.
-Tensor<float> normalise(const io::Projections& scan, NormaliseStats& stats, const NormaliseOptions& options = {});
+Tensor<float> normalise(const Projections& scan, NormaliseStats& stats, const NormaliseOptions& options = {});
 
 }  // namespace tomoedge::recon

@@ -108,10 +108,10 @@ ValueWindow sampled_window(const Shape& s, const model::Normalisation& norm, Row
 
 }  // namespace
 
-ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm) {
+ValueWindow volume_window(SliceSource& volume, const model::Normalisation& norm) {
     Tensor<float> part;
-    return sampled_window(reader.info().shape, norm, [&](std::int64_t index, std::int64_t row, std::int64_t rows) {
-        part = reader.read_rows(index, 1, row, rows);
+    return sampled_window(volume.shape(), norm, [&](std::int64_t index, std::int64_t row, std::int64_t rows) {
+        part = volume.read_rows(index, 1, row, rows);
         return part.data();
     });
 }
@@ -191,11 +191,10 @@ Tensor<float> Denoiser::denoise(const VolumeView& volume) {
     return out;
 }
 
-DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options) {
+DenoiseReport Denoiser::denoise(SliceSource& input, SliceSink& output, std::int64_t slab) {
     Stopwatch total;
     network_seconds_ = 0;
-    auto reader = io::StackReader::open(input);
-    const Shape shape = reader->info().shape;
+    const Shape shape = input.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     DenoiseReport report;
     report.slices = n;
@@ -204,18 +203,12 @@ DenoiseReport Denoiser::denoise(const io::DataPath& input, const io::DataPath& o
     report.input_depth = depth_;
     report.backend = backend_->name();
     if (info_.normalisation) {
-        report.window = volume_window(*reader, *info_.normalisation);
+        report.window = volume_window(input, *info_.normalisation);
         report.normalised = true;
     }
-
-    io::WriteOptions wo;
-    wo.dtype = options.dtype.value_or(reader->info().dtype);
-    wo.deflate_level = options.deflate_level;
-    auto writer = io::StackWriter::create(output, Shape{n, h, w}, wo);
     const std::vector<RowBand> bands = runner_->row_bands(h, w);
-    if (bands.empty()) denoise_slabs(*reader, *writer, options, report.window);
-    else denoise_bands(*reader, *writer, bands, report.window);
-    writer->commit();
+    if (bands.empty()) denoise_slabs(input, output, slab, report.window);
+    else denoise_bands(input, output, bands, report.window);
     report.network_seconds = network_seconds_;
     report.seconds = total.seconds();
     return report;
@@ -234,13 +227,13 @@ std::pair<std::int64_t, std::int64_t> Denoiser::slices_needed(std::int64_t first
     return {lo, hi};
 }
 
-void Denoiser::denoise_slabs(io::StackReader& reader, io::StackWriter& writer, const DenoiseOptions& options,
+void Denoiser::denoise_slabs(SliceSource& reader, SliceSink& writer, std::int64_t slab_slices,
                              const ValueWindow& window) {
-    const Shape shape = reader.info().shape;
+    const Shape shape = reader.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     // Big slices stream one at a time: a slab of 8 at 4096 x 4096 would hold ~640 MB of input.
     const std::int64_t slab_cap = std::max<std::int64_t>(1, (std::int64_t{16} << 20) / std::max<std::int64_t>(1, h * w));
-    const std::int64_t slab = std::clamp<std::int64_t>(options.slab, 1, slab_cap);
+    const std::int64_t slab = std::clamp<std::int64_t>(slab_slices, 1, slab_cap);
     Progress progress("denoise", n, "slice");
     for (std::int64_t first = 0; first < n; first += slab) {
         const std::int64_t count = std::min(slab, n - first);
@@ -258,9 +251,9 @@ void Denoiser::denoise_slabs(io::StackReader& reader, io::StackWriter& writer, c
     progress.finish();
 }
 
-void Denoiser::denoise_bands(io::StackReader& reader, io::StackWriter& writer, const std::vector<RowBand>& bands,
+void Denoiser::denoise_bands(SliceSource& reader, SliceSink& writer, const std::vector<RowBand>& bands,
                              const ValueWindow& window) {
-    const Shape shape = reader.info().shape;
+    const Shape shape = reader.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     Progress progress("denoise", n, "slice");
     for (std::int64_t i = 0; i < n; ++i) {

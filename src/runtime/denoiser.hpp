@@ -1,16 +1,16 @@
 #pragma once
-// `tomoedge denoise`: volume in, volume out, streaming slab by slab.
+// Denoising a volume, streaming slab by slab (or band by band) from a SliceSource to a SliceSink:
 //
 //   read slab -> group adjacent slices as channels -> normalise (robust percentile range from the
 //   model's metadata) -> ImageRunner (pad to the network's multiple, backend, crop) ->
 //   denormalise -> write in the input's units and dtype
 //
 // ImageRunner is the seam for the tiling module: a tiled runner replaces the whole-image one and
-// nothing else changes. The same pipeline also runs on a volume already in memory
+// nothing else changes. Files are the pipeline layer's business (pipeline/denoise_file.hpp opens
+// them as io stacks, which are SliceSources and SliceSinks); a volume in memory runs the same way
 // (denoise(VolumeView, ...): the Python module), with the same window and the same results.
+#include "core/slice_stream.hpp"
 #include "core/volume_view.hpp"
-#include "io/data_path.hpp"
-#include "io/stack.hpp"
 #include "model/graph.hpp"
 #include "model/model_info.hpp"
 #include "runtime/backend.hpp"
@@ -91,24 +91,17 @@ struct ValueWindow {
 
 /// The window for `norm` from the volume: its percentiles over a subsample (at most 64 slices
 /// evenly spread, at most ~4 M pixels in all). A flat volume gets a width of 1.
-ValueWindow volume_window(io::StackReader& reader, const model::Normalisation& norm);
-/// The same window from a volume in memory: the same subsample, so the same result as the reader
-/// version on the same pixels.
+ValueWindow volume_window(SliceSource& volume, const model::Normalisation& norm);
+/// The same window from a volume in memory, read in place: the same subsample, so the same result
+/// as a file of the same pixels.
 ValueWindow volume_window(const VolumeView& volume, const model::Normalisation& norm);
-
-struct DenoiseOptions {
-    BackendOptions backend;
-    std::optional<DType> dtype;   // output type; default: the input's
-    std::int64_t slab = 8;        // output slices per read/write
-    int deflate_level = 0;
-};
 
 struct DenoiseReport {
     std::int64_t slices = 0, height = 0, width = 0;
     int input_depth = 0;
     ValueWindow window;
     bool normalised = false;
-    double seconds = 0;          // wall time of the whole command
+    double seconds = 0;          // wall time of the whole denoise
     double network_seconds = 0;  // time inside ImageRunner::run
     std::string backend;
 };
@@ -122,11 +115,11 @@ public:
     using RunnerFactory = std::function<std::unique_ptr<ImageRunner>(Backend&, std::array<std::int64_t, 2>)>;
     void set_runner(const RunnerFactory& factory);
 
-    /// Denoises `input` into `output` (both (N, H, W) stacks: HDF5 dataset or TIFF). Slabs hold at
-    /// most ~16 M output pixels (one slice when slices are larger), so big slices stream. A runner
-    /// with row bands (tiles) streams each slice band by band instead: the input rows a band needs
-    /// are read, its output rows written, so memory holds a band, never a slice.
-    DenoiseReport denoise(const io::DataPath& input, const io::DataPath& output, const DenoiseOptions& options);
+    /// Denoises `input` into `output` (both (N, H, W)), `slab` output slices per read and write. Slabs
+    /// hold at most ~16 M output pixels (one slice when slices are larger), so big slices stream. A
+    /// runner with row bands (tiles) streams each slice band by band instead: the input rows a band
+    /// needs are read, its output rows written, so memory holds a band, never a slice.
+    DenoiseReport denoise(SliceSource& input, SliceSink& output, std::int64_t slab = 8);
 
     /// The window denoise() maps to [0, 1] for this volume: volume_window() when the model names a
     /// normalisation, else the identity [0, 1].
@@ -153,9 +146,8 @@ private:
     /// first + (s - lo) * stride (slices [lo, ...) held contiguously, as read).
     PlaneInput group_planes(std::int64_t index, std::int64_t n, const float* first, std::int64_t lo,
                             std::int64_t stride, std::int64_t height, std::int64_t width) const;
-    void denoise_slabs(io::StackReader& reader, io::StackWriter& writer, const DenoiseOptions& options,
-                       const ValueWindow& window);
-    void denoise_bands(io::StackReader& reader, io::StackWriter& writer, const std::vector<RowBand>& bands,
+    void denoise_slabs(SliceSource& reader, SliceSink& writer, std::int64_t slab, const ValueWindow& window);
+    void denoise_bands(SliceSource& reader, SliceSink& writer, const std::vector<RowBand>& bands,
                        const ValueWindow& window);
     /// [lo, hi]: the input slices that output slices [first, first + count) group.
     std::pair<std::int64_t, std::int64_t> slices_needed(std::int64_t first, std::int64_t count, std::int64_t n) const;

@@ -4,7 +4,7 @@
 #include "core/progress.hpp"
 #include "core/threading.hpp"
 #include "core/timer.hpp"
-#include "io/hdf5.hpp"
+#include "core/slice_stream.hpp"
 #include "model/model_info.hpp"
 #include "quant/quantize_follower.hpp"
 #include "runtime/denoiser.hpp"
@@ -16,7 +16,6 @@
 
 #include <cmath>
 #include <random>
-#include <unistd.h>
 
 namespace tomoedge::train {
 
@@ -36,26 +35,6 @@ void check_finetune_options(const FineTuneOptions& o) {
 
 namespace {
 
-// A file that exists for one scope (the calibration data handed to quant::calibrate).
-class ScratchFile {
-public:
-    explicit ScratchFile(const std::string& stem) {
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                fmt::format("tomoedge-{}-{}-{:08x}.h5", stem, static_cast<long>(::getpid()), rd());
-    }
-    ~ScratchFile() {
-        std::error_code ec;
-        std::filesystem::remove(path_, ec);
-    }
-    ScratchFile(const ScratchFile&) = delete;
-    ScratchFile& operator=(const ScratchFile&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
 double mse(const float* a, const float* b, std::int64_t n) {
     double s = 0;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -67,7 +46,8 @@ double mse(const float* a, const float* b, std::int64_t n) {
 
 }  // namespace
 
-FineTuneResult finetune(const model::Graph& int8_model, const FineTuneOptions& o) {
+FineTuneResult finetune(const model::Graph& int8_model, Tensor<float> noisy, Tensor<float> clean,
+                        const FineTuneOptions& o) {
     check_finetune_options(o);
     if (!runtime::int8::is_qdq(int8_model))
         fail("model '{}' is not an int8 (QDQ) model; quantize it first (tomoedge quantize), then fine-tune",
@@ -91,7 +71,9 @@ FineTuneResult finetune(const model::Graph& int8_model, const FineTuneOptions& o
     const double g_high = runtime::int8::dequantize_value(out_q.qmax(), out_q);
 
     FineTuneResult result;
-    const VolumePair data = read_volume_pair(o.data, o.train_noisy, o.train_clean, *info.normalisation);
+    const VolumePair data = normalised_pair(std::move(noisy), std::move(clean), *info.normalisation,
+                                            fmt::format("{}:{}", o.data.string(), o.train_noisy),
+                                            fmt::format("{}:{}", o.data.string(), o.train_clean));
     const Shape& shape = data.noisy.shape();
     const std::int64_t n = shape[0], h = shape[1], w = shape[2];
     if (o.slices > n)
@@ -169,11 +151,8 @@ FineTuneResult finetune(const model::Graph& int8_model, const FineTuneOptions& o
     qo.slices = o.slices;
     model::Graph& ft_int8 = result.finetune_int8;
     {
-        ScratchFile scratch("finetune");
-        io::Hdf5Writer writer(scratch.path());
-        writer.write("int8_output", pairs.noisy);
-        writer.commit();
-        ft_int8 = quant::quantize_follower(result.finetune_fp32, io::DataPath{scratch.path(), "int8_output"}, qo, out_q);
+        VolumeSource int8_outputs(VolumeView(pairs.noisy), fmt::format("{}:{} through the int8 generator", o.data.string(), o.train_noisy));
+        ft_int8 = quant::quantize_follower(result.finetune_fp32, int8_outputs, qo, out_q);
     }
 
     // 4. One graph, and the recipe.

@@ -47,10 +47,12 @@ struct FineTuneResult {
     std::string recipe;          // JSON, as stored under tomoedge.finetune
 };
 
-/// Fine-tunes `int8_model` (a QDQ generator with normalisation metadata, no Fine-Tune net yet).
-/// Throws Error for a model that is not int8 or already fine-tuned, missing or mismatched
-/// datasets, more slices than the data has, and options out of range (naming the flag).
-FineTuneResult finetune(const model::Graph& int8_model, const FineTuneOptions& options);
+/// Fine-tunes `int8_model` (a QDQ generator with normalisation metadata, no Fine-Tune net yet) on
+/// the raw training volumes `noisy` and `clean` (options.data names where they came from: the
+/// pipeline reads them, pipeline/training_files.hpp). Throws Error for a model that is not int8 or
+/// already fine-tuned, mismatched volumes, more slices than the data has, and options out of range.
+FineTuneResult finetune(const model::Graph& int8_model, Tensor<float> noisy, Tensor<float> clean,
+                        const FineTuneOptions& options);
 
 /// Checks the options alone (flags), before any data is read.
 void check_finetune_options(const FineTuneOptions& options);

@@ -4,10 +4,10 @@
 
 #include "core/error.hpp"
 #include "core/statistics.hpp"
-#include "io/hdf5.hpp"
 
 #include <algorithm>
 #include <random>
+#include <utility>
 
 namespace tomoedge::train {
 
@@ -25,22 +25,17 @@ std::pair<double, double> robust_range(const Tensor<float>& volume, double low_p
     return {low, high};
 }
 
-VolumePair read_volume_pair(const std::filesystem::path& file, const std::string& noisy, const std::string& clean,
-                            const model::Normalisation& normalisation) {
-    io::Hdf5Reader reader(file);
-    for (const auto& name : {noisy, clean})
-        if (!reader.has(name)) fail("{}: no dataset '{}' (the TomoGAN layout has train_ns, train_gt, test_ns, test_gt)",
-                                    file.string(), name);
+VolumePair normalised_pair(Tensor<float> noisy, Tensor<float> clean, const model::Normalisation& normalisation,
+                           const std::string& noisy_name, const std::string& clean_name) {
     VolumePair pair;
-    pair.noisy = reader.read(noisy);
-    pair.clean = reader.read(clean);
-    if (pair.noisy.rank() != 3)
-        fail("{}: must be (slices, height, width), got {}", reader.describe(noisy), pair.noisy.shape().str());
+    pair.noisy = std::move(noisy);
+    pair.clean = std::move(clean);
+    if (pair.noisy.rank() != 3) fail("{}: must be (slices, height, width), got {}", noisy_name, pair.noisy.shape().str());
     if (pair.clean.shape() != pair.noisy.shape())
-        fail("{}: shape {} differs from {} of {}", reader.describe(clean), pair.clean.shape().str(),
-             pair.noisy.shape().str(), noisy);
+        fail("{}: shape {} differs from {} of {}", clean_name, pair.clean.shape().str(), pair.noisy.shape().str(),
+             noisy_name);
     const auto [low, high] = robust_range(pair.noisy, normalisation.low_percentile, normalisation.high_percentile,
-                                          reader.describe(noisy));
+                                          noisy_name);
     pair.low = low;
     pair.high = high;
     const float scale = static_cast<float>(1.0 / (high - low));

@@ -28,10 +28,11 @@ struct VolumePair {
 std::pair<double, double> robust_range(const Tensor<float>& volume, double low_p, double high_p,
                                        const std::string& what);
 
-/// Reads `file:noisy` and `file:clean` (same shape, rank 3) and normalises both as above.
-/// Errors name the file and dataset.
-VolumePair read_volume_pair(const std::filesystem::path& file, const std::string& noisy, const std::string& clean,
-                            const model::Normalisation& normalisation);
+/// The pair (same shape, rank 3) normalised as above by the noisy volume's range. Errors name the
+/// volumes as `noisy_name` and `clean_name` (the pipeline reads them from files:
+/// pipeline/training_files.hpp).
+VolumePair normalised_pair(Tensor<float> noisy, Tensor<float> clean, const model::Normalisation& normalisation,
+                           const std::string& noisy_name, const std::string& clean_name);
 
 /// Slice indices that form the input of centre slice `z` in a volume of `count` slices:
 /// z - depth/2 .. z + (depth - 1)/2, mirrored at the ends as runtime::neighbour_slice does for

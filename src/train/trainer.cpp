@@ -23,27 +23,6 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-void check_options(const TrainOptions& o) {
-    if (!o.self_supervised && o.data.empty()) fail("--data: no training data file given");
-    if (o.self_supervised && !o.mse_only)
-        fail("self-supervised training (Noise2Inverse) learns from noisy targets with MSE alone: set --mse-only");
-    if (o.self_supervised && o.splits < 2) fail("--splits must be >= 2 angle subsets, got {}", o.splits);
-    if (o.iterations < 1) fail("--iterations must be >= 1, got {}", o.iterations);
-    if (o.patch < 8 || o.patch % 8 != 0)
-        fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", o.patch);
-    if (o.batch < 1) fail("--batch must be >= 1, got {}", o.batch);
-    if (o.val_every < 0) fail("--val-every must be >= 0, got {}", o.val_every);
-    if (o.val_slices < 0) fail("--val-slices must be >= 0 (0 = every slice), got {}", o.val_slices);
-    if (o.checkpoint_every < 0) fail("--checkpoint-every must be >= 0, got {}", o.checkpoint_every);
-    if (o.adv_start < 0) fail("--adv-start must be >= 0, got {}", o.adv_start);
-    if (o.gen_steps < 1 || o.disc_steps < 1)
-        fail("generator and discriminator steps per iteration must be >= 1, got {} and {}", o.gen_steps, o.disc_steps);
-    if (!(o.lr > 0 && std::isfinite(o.lr))) fail("--lr must be a positive number, got {}", o.lr);
-    for (auto [name, value] : {std::pair{"--lambda-mse", o.weights.mse}, std::pair{"--lambda-adv", o.weights.adv},
-                               std::pair{"--lambda-perc", o.weights.perc}})
-        if (!(value >= 0 && std::isfinite(value))) fail("{} must be >= 0, got {}", name, value);
-    if (o.mse_only && !o.vgg.empty()) fail("--mse-only trains on MSE alone; drop --vgg (or --mse-only)");
-}
 
 void set_trainable(torch::nn::Module& module, bool on) {
     for (auto& p : module.parameters()) p.set_requires_grad(on);
@@ -166,33 +145,53 @@ ValidationLog validate(GeneratorImpl& generator, const VolumePair& test, int sli
     return v;
 }
 
-TrainResult train(const TrainOptions& o, const IterationCallback& on_iteration) {
-    check_options(o);
+void check_train_options(const TrainOptions& o) {
+    if (!o.self_supervised && o.data.empty()) fail("--data: no training data file given");
+    if (o.self_supervised && !o.mse_only)
+        fail("self-supervised training (Noise2Inverse) learns from noisy targets with MSE alone: set --mse-only");
+    if (o.self_supervised && o.splits < 2) fail("--splits must be >= 2 angle subsets, got {}", o.splits);
+    if (o.iterations < 1) fail("--iterations must be >= 1, got {}", o.iterations);
+    if (o.patch < 8 || o.patch % 8 != 0)
+        fail("--patch must be a positive multiple of 8 (three 2x2 poolings), got {}", o.patch);
+    if (o.batch < 1) fail("--batch must be >= 1, got {}", o.batch);
+    if (o.val_every < 0) fail("--val-every must be >= 0, got {}", o.val_every);
+    if (o.val_slices < 0) fail("--val-slices must be >= 0 (0 = every slice), got {}", o.val_slices);
+    if (o.checkpoint_every < 0) fail("--checkpoint-every must be >= 0, got {}", o.checkpoint_every);
+    if (o.adv_start < 0) fail("--adv-start must be >= 0, got {}", o.adv_start);
+    if (o.gen_steps < 1 || o.disc_steps < 1)
+        fail("generator and discriminator steps per iteration must be >= 1, got {} and {}", o.gen_steps, o.disc_steps);
+    if (!(o.lr > 0 && std::isfinite(o.lr))) fail("--lr must be a positive number, got {}", o.lr);
+    for (auto [name, value] : {std::pair{"--lambda-mse", o.weights.mse}, std::pair{"--lambda-adv", o.weights.adv},
+                               std::pair{"--lambda-perc", o.weights.perc}})
+        if (!(value >= 0 && std::isfinite(value))) fail("{} must be >= 0, got {}", name, value);
+    if (o.mse_only && !o.vgg.empty()) fail("--mse-only trains on MSE alone; drop --vgg (or --mse-only)");
+}
+
+TrainResult train_supervised(const TrainOptions& o, const std::vector<VolumePair>& train_sets,
+                             std::span<const VolumePair> test_sets, Vgg19Features vgg,
+                             const IterationCallback& on_iteration) {
+    check_train_options(o);
     if (o.self_supervised) fail("train: self-supervised training takes sub-reconstructions (train_self_supervised)");
-    std::vector<VolumePair> train_sets, test_sets;
-    for (const auto& file : o.data) {
-        train_sets.push_back(read_volume_pair(file, o.train_noisy, o.train_clean, o.normalisation));
-        if (o.val_every > 0) test_sets.push_back(read_volume_pair(file, o.test_noisy, o.test_clean, o.normalisation));
-    }
     const CorpusSampler sampler(train_sets, patch_options(o));
-    // The first file's range is the one recorded (with one file: the range of the training data).
-    return train_on(o, sampler, test_sets, {train_sets.front().low, train_sets.front().high}, on_iteration);
+    // The first set's range is the one recorded (with one file: the range of the training data).
+    return train_on(o, sampler, test_sets, {train_sets.front().low, train_sets.front().high}, std::move(vgg),
+                    on_iteration);
 }
 
 TrainResult train_self_supervised(const TrainOptions& o, const SplitVolumes& volumes, const VolumePair* validation,
                                   const IterationCallback& on_iteration) {
-    check_options(o);
+    check_train_options(o);
     if (!o.self_supervised) fail("train_self_supervised: the options are not self-supervised");
     if (static_cast<int>(volumes.subsets.size()) != o.splits)
         fail("{} sub-reconstructions given for --splits {}", volumes.subsets.size(), o.splits);
     const Noise2InverseSampler sampler(volumes, patch_options(o));
     return train_on(o, sampler, validation ? std::span<const VolumePair>(validation, 1) : std::span<const VolumePair>(),
-                    {volumes.low, volumes.high}, on_iteration);
+                    {volumes.low, volumes.high}, nullptr, on_iteration);
 }
 
 TrainResult train_on(const TrainOptions& o, const BatchSource& source, std::span<const VolumePair> test_sets,
-                     std::pair<double, double> range, const IterationCallback& on_iteration) {
-    check_options(o);
+                     std::pair<double, double> range, Vgg19Features vgg, const IterationCallback& on_iteration) {
+    check_train_options(o);
     if (o.threads > 0) {
         torch::set_num_threads(o.threads);
         set_num_threads(o.threads);
@@ -213,11 +212,10 @@ TrainResult train_on(const TrainOptions& o, const BatchSource& source, std::span
     result.norm_low = range.first;
     result.norm_high = range.second;
 
-    Vgg19Features vgg{nullptr};
-    if (!o.vgg.empty())
-        vgg = load_vgg19(o.vgg, o.vgg_layer);
-    else if (!o.mse_only)
-        say(o, "perceptual loss disabled: no VGG19 weights given");
+    // The recipe names the weights file, so the network must come from it.
+    if (!o.vgg.empty() && !vgg) fail("train: VGG19 weights {} are named but were not loaded", o.vgg.string());
+    if (vgg && o.vgg.empty()) fail("train: a VGG19 network was given but the options name no weights file");
+    if (!o.mse_only && !vgg) say(o, "perceptual loss disabled: no VGG19 weights given");
 
     torch::manual_seed(o.seed);
     result.generator = Generator(o.generator);

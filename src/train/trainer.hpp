@@ -9,6 +9,7 @@
 #include "train/networks.hpp"
 #include "train/noise2inverse.hpp"
 #include "train/patches.hpp"
+#include "train/vgg.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -90,9 +91,18 @@ struct TrainResult {
 
 using IterationCallback = std::function<void(const IterationLog&)>;
 
-/// Supervised training from the TomoGAN-layout files options.data: reads them, then train_on.
-/// `on_iteration` (optional) sees each iteration's losses as it ends.
-TrainResult train(const TrainOptions& options, const IterationCallback& on_iteration = {});
+/// Checks the options alone (their values and combinations), before any data is read; the
+/// training functions below start with it. Errors name the command-line flag of the option.
+void check_train_options(const TrainOptions& options);
+
+/// Supervised training on a corpus of normalised pairs (options.data names them in the recipe;
+/// pipeline::train_supervised reads them from the TomoGAN-layout files): batches from every set
+/// (CorpusSampler), validation on `test_sets`, the first set's range recorded. `vgg` (null: no
+/// perceptual term) holds the VGG19 weights the options.vgg file gave. `on_iteration` (optional)
+/// sees each iteration's losses as it ends.
+TrainResult train_supervised(const TrainOptions& options, const std::vector<VolumePair>& train_sets,
+                             std::span<const VolumePair> test_sets, Vgg19Features vgg = nullptr,
+                             const IterationCallback& on_iteration = {});
 
 /// Self-supervised (Noise2Inverse X:1) training on sub-reconstructions. `validation` (optional):
 /// the full reconstruction as `noisy` and a reference image as `clean`, both in the units of
@@ -102,9 +112,11 @@ TrainResult train_self_supervised(const TrainOptions& options, const SplitVolume
 
 /// The loop itself on in-memory data: batches from `source`, validation on each of `validation`
 /// (may be empty; with several, the printed and recorded numbers are the mean over them, each
-/// weighing the same), `range` (the raw values mapped to 0 and 1) recorded in the result.
+/// weighing the same), `range` (the raw values mapped to 0 and 1) recorded in the result, `vgg`
+/// the perceptual term's network (null: none).
 TrainResult train_on(const TrainOptions& options, const BatchSource& source, std::span<const VolumePair> validation,
-                     std::pair<double, double> range, const IterationCallback& on_iteration = {});
+                     std::pair<double, double> range, Vgg19Features vgg = nullptr,
+                     const IterationCallback& on_iteration = {});
 
 /// How a recipe names training files: the file name and the folder holding it ("dose1000/dataset.h5"),
 /// since simulate names every data file dataset.h5.

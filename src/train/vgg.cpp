@@ -1,7 +1,6 @@
 #include "train/vgg.hpp"
 
 #include "core/error.hpp"
-#include "io/hdf5.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -68,9 +67,8 @@ torch::Tensor Vgg19FeaturesImpl::forward(const torch::Tensor& grey) {
     return x;
 }
 
-Vgg19Features load_vgg19(const std::filesystem::path& file, const std::string& last_layer) {
+Vgg19Features load_vgg19(const Vgg19Weights& weights, const std::string& source, const std::string& last_layer) {
     Vgg19Features net(last_layer);
-    io::Hdf5Reader reader(file);
     torch::NoGradGuard no_grad;
     for (auto& item : net->named_parameters()) {
         const std::string& name = item.key();  // "conv2_1.weight"
@@ -78,15 +76,14 @@ Vgg19Features load_vgg19(const std::filesystem::path& file, const std::string& l
         const std::string dataset = name.substr(0, dot) + "/" + name.substr(dot + 1);
         torch::Tensor& param = item.value();
         const std::vector<std::int64_t> expected(param.sizes().begin(), param.sizes().end());
-        if (!reader.has(dataset))
+        const std::optional<Tensor<float>> values = weights(dataset);
+        if (!values)
             fail("{}: VGG19 weights lack dataset '{}' (layers conv1_1 .. {} are needed; see docs/vgg19-weights.md)",
-                 file.string(), dataset, last_layer);
-        const auto info = reader.info(dataset);
-        if (info.shape.dims() != expected)
-            fail("{}: dataset '{}' has shape {}, VGG19 needs {}", file.string(), dataset, info.shape.str(),
+                 source, dataset, last_layer);
+        if (values->shape().dims() != expected)
+            fail("{}: dataset '{}' has shape {}, VGG19 needs {}", source, dataset, values->shape().str(),
                  shape_text(expected));
-        const Tensor<float> values = reader.read(dataset);
-        std::memcpy(param.data_ptr<float>(), values.data(), sizeof(float) * static_cast<std::size_t>(values.size()));
+        std::memcpy(param.data_ptr<float>(), values->data(), sizeof(float) * static_cast<std::size_t>(values->size()));
     }
     for (auto& p : net->parameters()) p.set_requires_grad(false);
     net->eval();

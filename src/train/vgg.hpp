@@ -6,7 +6,10 @@
 // trained for torchvision's input convention (RGB in [0, 1], ImageNet mean/std normalised).
 #include <torch/torch.h>
 
-#include <filesystem>
+#include "core/tensor.hpp"
+
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,9 +42,15 @@ private:
 };
 TORCH_MODULE(Vgg19Features);
 
-/// Loads the layers of a Vgg19Features for `last_layer` from `file`, freezes them (no gradients
+/// Where VGG19's parameters come from: dataset "conv2_1/weight" (or ".../bias") -> its values, or
+/// nothing when the source lacks it. The pipeline reads them from an HDF5 file
+/// (pipeline/training_files.hpp; the layout is in docs/vgg19-weights.md).
+using Vgg19Weights = std::function<std::optional<Tensor<float>>(const std::string& dataset)>;
+
+/// Loads the layers of a Vgg19Features for `last_layer` from `weights`, freezes them (no gradients
 /// for VGG; gradients still flow through it to the generator) and puts it in eval mode. Throws
-/// Error naming the file and dataset for a missing layer or a wrong shape.
-Vgg19Features load_vgg19(const std::filesystem::path& file, const std::string& last_layer = default_vgg_layer);
+/// Error naming `source` and the dataset for a missing layer or a wrong shape.
+Vgg19Features load_vgg19(const Vgg19Weights& weights, const std::string& source,
+                         const std::string& last_layer = default_vgg_layer);
 
 }  // namespace tomoedge::train

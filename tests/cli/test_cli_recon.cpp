@@ -44,8 +44,8 @@ double max_abs_diff(const Tensor<float>& a, const Tensor<float>& b) {
     return m;
 }
 
-io::Projections small_scan() {
-    io::Projections p;
+Projections small_scan() {
+    Projections p;
     p.data = Tensor<float>(Shape{6, 2, 16}, 500.0f);
     p.white = Tensor<float>(Shape{2, 2, 16}, 1000.0f);
     p.dark = Tensor<float>(Shape{1, 2, 16}, 10.0f);
@@ -166,7 +166,7 @@ TEST(CliRecon, CentredConventionMovesTheDefaultCentreAndTheImageAxis) {
 
 TEST(CliRecon, ClampedValuesAreCountedAndWarnedOnce) {
     TempDir d;
-    io::Projections p = small_scan();
+    Projections p = small_scan();
     for (std::int64_t i = 0; i < 5; ++i) p.data[i] = 3.0f;  // below the dark level of 10
     io::write_projections(d / "scan.h5", p);
     auto r = run_tomoedge({"recon", (d / "scan.h5").string(), "-o", (d / "o.h5").string(), "--json", "--slab-rows", "1"});

@@ -3,6 +3,7 @@
 // synthetic volume, and inputs for it.
 #include "io/data_path.hpp"
 #include "quant/quant_test_util.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "runtime/int8/qdq_graph.hpp"
 #include "support/temp_dir.hpp"
@@ -17,7 +18,7 @@ inline model::Graph quantized_tomogan(runtime::int8::ActType type, std::uint64_t
     quant::QuantizeOptions o;
     o.activations = type;
     o.slices = 4;
-    return quant::quantize_model(quant::test_util::small_tomogan(seed), {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o);
+    return pipeline::quantize_file(quant::test_util::small_tomogan(seed), {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o);
 }
 
 /// A float (1, 3, h, w) input of three smooth slices.

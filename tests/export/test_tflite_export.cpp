@@ -1,6 +1,7 @@
 // The TFLite writer (quant/tflite_export): what the flatbuffer holds, read back through the
 // schema, and every refusal. That TFLite itself runs the files, bit-exactly, is checked in
 // test_export_peers.cpp.
+#include "pipeline/quantize_file.hpp"
 #include "core/error.hpp"
 #include "export_fixture.hpp"
 #include "quant/tflite/schema_generated.h"
@@ -261,7 +262,7 @@ TEST(TfliteExport, RefusesWhatTfliteCannotExpress) {
     quant::QuantizeOptions qo;
     qo.slices = 2;
     const model::Graph nearest =
-        quant::quantize_model(nearest_fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, qo);
+        pipeline::quantize_file(nearest_fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, qo);
     expect_fails([&] { quant::export_tflite_bytes(nearest, {}); }, "nearest-neighbour resize is not exported");
 }
 

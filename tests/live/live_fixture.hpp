@@ -25,8 +25,8 @@ struct ScanSpec {
 
 /// Raw counts of discs whose size changes with the row: I0 exp(-line integral) + dark, flats and
 /// darks with a little per-frame variation (so their means matter).
-inline io::Projections make_scan(const ScanSpec& spec = {}) {
-    io::Projections p;
+inline Projections make_scan(const ScanSpec& spec = {}) {
+    Projections p;
     p.data = Tensor<float>(Shape{spec.angles, spec.rows, spec.cols});
     p.white = Tensor<float>(Shape{spec.flats, spec.rows, spec.cols});
     p.dark = Tensor<float>(Shape{spec.darks, spec.rows, spec.cols});
@@ -92,7 +92,7 @@ private:
 };
 
 /// The frames of `scan`: darks, flats, projections (u16), announcing totals when `announce`.
-inline std::deque<OwnedFrame> frames_of(const io::Projections& scan, bool announce = true) {
+inline std::deque<OwnedFrame> frames_of(const Projections& scan, bool announce = true) {
     std::deque<OwnedFrame> out;
     const std::int64_t rows = scan.data.dim(1), cols = scan.data.dim(2), n = rows * cols;
     const auto add = [&](live::FrameType type, std::int64_t index, const float* px, double angle) {

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     tomoedge::testing::ScanSpec spec;
     spec.angles = std::atoll(argv[2]), spec.rows = std::atoll(argv[3]), spec.cols = std::atoll(argv[4]);
     const int pause_ms = std::atoi(argv[5]);
-    const tomoedge::io::Projections scan = tomoedge::testing::make_scan(spec);
+    const tomoedge::Projections scan = tomoedge::testing::make_scan(spec);
 
     // SWMR needs the latest file format; every object exists before SWMR writing starts.
     const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

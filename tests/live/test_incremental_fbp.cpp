@@ -1,11 +1,11 @@
 // Incremental FBP (live/incremental_fbp.hpp) against the batch reconstruction of the same file
-// (recon::reconstruct_file, what `tomoedge recon` runs): equal within 1e-5 of the range whatever
+// (pipeline::reconstruct_file, what `tomoedge recon` runs): equal within 1e-5 of the range whatever
 // the block size, the arrival order or when the flats come; missing and duplicate frames.
 #include "io/hdf5.hpp"
 #include "live/incremental_fbp.hpp"
 #include "live/scan_frames.hpp"
 #include "live_fixture.hpp"
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
 #include "support/error_message.hpp"
 #include "support/temp_dir.hpp"
 
@@ -34,10 +34,10 @@ std::vector<Frame> read_frames(const std::filesystem::path& file) {
 
 Tensor<float> batch(const std::filesystem::path& scan, const std::filesystem::path& out, std::int64_t first = 0,
                     std::int64_t count = -1) {
-    recon::ReconOptions o;
+    pipeline::ReconOptions o;
     o.row_first = first;
     o.row_count = count;
-    recon::reconstruct_file(scan, io::DataPath{out, "recon", io::StackFormat::hdf5}, o);
+    pipeline::reconstruct_file(scan, io::DataPath{out, "recon", io::StackFormat::hdf5}, o);
     return io::Hdf5Reader(out).read("recon");
 }
 

@@ -4,7 +4,7 @@
 #include "io/hdf5.hpp"
 #include "live/session.hpp"
 #include "live_fixture.hpp"
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
 #include "support/error_message.hpp"
 #include "support/temp_dir.hpp"
 
@@ -38,7 +38,7 @@ nlohmann::json live_attribute(const std::filesystem::path& file) {
 
 TEST(LiveSession, WrongShapeFrameIsRefusedAndTheScanCompletes) {
     TempDir dir;
-    const io::Projections scan = tomoedge::testing::make_scan();
+    const Projections scan = tomoedge::testing::make_scan();
     auto frames = tomoedge::testing::frames_of(scan);
     tomoedge::testing::OwnedFrame bad = frames[10];  // a projection (2 darks, 3 flats first)
     bad.header.rows += 1;
@@ -166,7 +166,7 @@ TEST(LiveSession, PublishesPartialAndFinishedSlicesForAViewer) {
 
 TEST(LiveSession, ReceiverJoiningMidScanUsesResentReferencesAndReportsWhatItMissed) {
     TempDir dir;
-    const io::Projections scan = tomoedge::testing::make_scan();
+    const Projections scan = tomoedge::testing::make_scan();
     auto all = tomoedge::testing::frames_of(scan);
     // What `replay --references-every 16` sends after projection 15: the 5 references again before
     // projections 16 and 32. This receiver starts at projection 10.

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "quant/bias_correction.hpp"
 #include "quant/qdq_rewrite.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "quant_test_util.hpp"
 #include "runtime/reference_backend.hpp"
@@ -59,7 +60,7 @@ struct Calibrated {
         o.slices = 4;
         o.correct_bias = false;
         QuantizeReport report;
-        quantize_model(fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o, &report);
+        pipeline::quantize_file(fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o, &report);
         for (const auto& [t, r] : report.tensors) params[t] = r.params;
     }
 };

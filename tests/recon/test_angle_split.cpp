@@ -7,7 +7,6 @@
 #include "recon/fbp.hpp"
 #include "recon/phantom.hpp"
 #include "recon/projector.hpp"
-#include "recon/reconstruct_file.hpp"
 
 #include <gtest/gtest.h>
 

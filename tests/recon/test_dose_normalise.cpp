@@ -99,7 +99,7 @@ TEST(Dose, RejectsInvalidOptions) {
 }
 
 TEST(Normalise, GuardsClampAndCountNonPositiveValues) {
-    io::Projections s;
+    Projections s;
     s.data = Tensor<float>(Shape{2, 1, 3});
     s.white = Tensor<float>(Shape{2, 1, 3}, 100.0f);
     s.dark = Tensor<float>(Shape{1, 1, 3}, 10.0f);
@@ -120,7 +120,7 @@ TEST(Normalise, GuardsClampAndCountNonPositiveValues) {
 
 TEST(Normalise, MismatchedFieldsAndThetaAreClearErrors) {
     const auto make = [] {
-        io::Projections s;
+        Projections s;
         s.data = Tensor<float>(Shape{3, 4, 5}, 50.0f);
         s.white = Tensor<float>(Shape{2, 4, 5}, 100.0f);
         s.dark = Tensor<float>(Shape{1, 4, 5}, 0.0f);

@@ -1,9 +1,9 @@
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
-#include "io/memory_stack.hpp"
 #include "io/stack.hpp"
 #include "model/model_info.hpp"
 #include "model/tomogan.hpp"
+#include "pipeline/denoise_file.hpp"
 #include "pick_graph.hpp"
 #include "runtime/denoiser.hpp"
 #include "support/temp_dir.hpp"
@@ -89,7 +89,7 @@ TEST(Denoiser, GroupsAdjacentSlicesNormalisesAndRestoresUnits) {
         model::write_model_info(g, info);
         Denoiser denoiser(g, reference());
         const io::DataPath out{dir / fmt::format("out{}.h5", pick), "dn", io::StackFormat::hdf5};
-        const auto report = denoiser.denoise({dir / "in.h5", "ns", io::StackFormat::hdf5}, out, DenoiseOptions{reference(), {}, 2, 0});
+        const auto report = pipeline::denoise_file(denoiser, {dir / "in.h5", "ns", io::StackFormat::hdf5}, out, {{}, 2, 0});
         EXPECT_EQ(report.slices, n);
         EXPECT_TRUE(report.normalised);
         EXPECT_LT(report.window.low, report.window.high);
@@ -113,9 +113,9 @@ TEST(Denoiser, SingleImageAndDtypeOverride) {
     Denoiser denoiser(pick_graph(3, 2), reference());
     EXPECT_EQ(denoiser.input_depth(), 3);
     EXPECT_FALSE(denoiser.normalisation().has_value());
-    DenoiseOptions o{reference(), DType::u8, 8, 0};
+    const pipeline::DenoiseFileOptions o{DType::u8, 8, 0};
     const io::DataPath out{dir / "o.h5", "dn", io::StackFormat::hdf5};
-    denoiser.denoise({dir / "one.h5", "ns", io::StackFormat::hdf5}, out, o);
+    pipeline::denoise_file(denoiser, {dir / "one.h5", "ns", io::StackFormat::hdf5}, out, o);
     io::Hdf5Reader reader(out.file);
     EXPECT_EQ(reader.info("dn").dtype, DType::u8);
     Tensor<float> y = reader.read("dn");
@@ -183,17 +183,23 @@ TEST(Denoiser, InMemoryVolumeEqualsTheFilePath) {
     model::write_model_info(g, info);
     Denoiser denoiser(g, reference());
     const io::DataPath out{dir / "o.h5", "dn", io::StackFormat::hdf5};
-    const auto report = denoiser.denoise({dir / "in.h5", "ns", io::StackFormat::hdf5}, out, DenoiseOptions{reference(), {}, 3, 0});
+    const auto report = pipeline::denoise_file(denoiser, {dir / "in.h5", "ns", io::StackFormat::hdf5}, out, {{}, 3, 0});
     const Tensor<float> expected = io::Hdf5Reader(out.file).read("dn");
 
     const ValueWindow window = denoiser.window_for(VolumeView(v));
     EXPECT_EQ(window.low, report.window.low);
     EXPECT_EQ(window.high, report.window.high);
-    io::MemoryStackReader memory(VolumeView(v), "memory");
+    VolumeSource memory(VolumeView(v), "memory");
     EXPECT_EQ(volume_window(memory, *info.normalisation).high, report.window.high);
     const Tensor<float> got = denoiser.denoise(VolumeView(v));
     ASSERT_EQ(got.shape(), expected.shape());
     for (std::int64_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expected[i]) << i;
+    // The streaming form on the library's own seam, no file: the same pixels.
+    Tensor<float> streamed(v.shape());
+    VolumeSink sink(streamed.data(), streamed.shape());
+    const auto memory_report = denoiser.denoise(memory, sink, 3);
+    EXPECT_EQ(memory_report.window.high, report.window.high);
+    for (std::int64_t i = 0; i < got.size(); ++i) ASSERT_EQ(streamed[i], expected[i]) << i;
 
     v[5] = std::nanf("");
     EXPECT_THROW(denoiser.denoise(VolumeView(v)), Error);
@@ -219,7 +225,7 @@ TEST(Denoiser, TomoGanOnOddSizedVolume) {
     const model::Graph g = model::build_tomogan(c);
     Denoiser denoiser(g, reference());
     const io::DataPath out{dir / "o.h5", "dn", io::StackFormat::hdf5};
-    const auto report = denoiser.denoise({dir / "in.h5", "ns", io::StackFormat::hdf5}, out, DenoiseOptions{reference(), {}, 8, 0});
+    const auto report = pipeline::denoise_file(denoiser, {dir / "in.h5", "ns", io::StackFormat::hdf5}, out, {{}, 8, 0});
     // Oracle: slice 1 computed by hand through the same steps (group, normalise, pad, run, crop).
     auto reader = io::StackReader::open({dir / "in.h5", "ns", io::StackFormat::hdf5});
     Tensor<float> vol = reader->read_all();

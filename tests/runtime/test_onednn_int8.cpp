@@ -6,6 +6,7 @@
 #include "model/onnx_export.hpp"
 #include "onednn_test_util.hpp"
 #include "quant/qdq_rewrite.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "quant/scheme.hpp"
 #include "runtime/onednn_backend.hpp"
@@ -317,7 +318,7 @@ LsbDifference tomogan_end_to_end(double width, ActType type, std::int64_t h, std
     quant::QuantizeOptions o;
     o.activations = type;
     o.slices = 4;
-    const model::Graph q = quant::quantize_model(fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o);
+    const model::Graph q = pipeline::quantize_file(fp32, {dir / "calib.h5", "ns", io::StackFormat::hdf5}, o);
     runtime::ReferenceBackend ref(q, options("reference", runtime::Precision::int8));
     runtime::OnednnBackend dnn(q, options("onednn", runtime::Precision::int8));
     const Tensor<float> v = quant::test_util::smooth_volume(3, h, w, 99);

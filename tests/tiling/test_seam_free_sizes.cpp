@@ -4,6 +4,7 @@
 // topology, hence the same receptive field (checked), at a cost these image sizes can afford.
 #include "model/tomogan.hpp"
 #include "quant/quant_test_util.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "runtime/denoiser.hpp"
 #include "support/temp_dir.hpp"
@@ -104,7 +105,7 @@ TEST(SeamFreeSizes, Int8IdenticalOnReference) {
     quant::test_util::write_h5(dir / "calib.h5", "ns", quant::test_util::smooth_volume(6, 64, 64));
     quant::QuantizeOptions q;
     q.slices = 4;
-    const model::Graph int8 = quant::quantize_model(tiny_tomogan(), {dir / "calib.h5", "ns", io::StackFormat::hdf5}, q);
+    const model::Graph int8 = pipeline::quantize_file(tiny_tomogan(), {dir / "calib.h5", "ns", io::StackFormat::hdf5}, q);
     runtime::BackendOptions o;
     o.backend = "reference";
     auto backend = runtime::make_backend(int8, o);

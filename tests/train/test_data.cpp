@@ -1,5 +1,6 @@
 // Training data: normalisation, the 3-slice grouping (ends repeat their neighbour), patch
 // positions and the 8 symmetries, determinism of the draws, and the prefetch thread.
+#include "pipeline/training_files.hpp"
 #include "core/statistics.hpp"
 #include "io/hdf5.hpp"
 #include "support/temp_dir.hpp"
@@ -70,16 +71,16 @@ TEST(ReadVolumePair, MapsBothVolumesWithTheNoisyPercentiles) {
         w.write("odd", Tensor<float>(Shape{3, 8, 9}, 1.0f));
         w.commit();
     }
-    const VolumePair p = read_volume_pair(file, "train_ns", "train_gt", model::Normalisation{0, 100});
+    const VolumePair p = pipeline::read_volume_pair(file, "train_ns", "train_gt", model::Normalisation{0, 100});
     EXPECT_DOUBLE_EQ(p.low, 0.0);
     EXPECT_DOUBLE_EQ(p.high, 20707.0);  // 10000 * 2 + 100 * 7 + 7
     for (std::int64_t i = 0; i < noisy.size(); i += 37) {
         EXPECT_NEAR(p.noisy[i], noisy[i] / 20707.0, 1e-6);
         EXPECT_NEAR(p.clean[i], clean[i] / 20707.0, 1e-6);
     }
-    EXPECT_NE(message_of([&] { read_volume_pair(file, "train_ns", "odd", {0, 100}); }).find("differs"),
+    EXPECT_NE(message_of([&] { pipeline::read_volume_pair(file, "train_ns", "odd", {0, 100}); }).find("differs"),
               std::string::npos);
-    const std::string missing = message_of([&] { read_volume_pair(file, "test_ns", "test_gt", {0, 100}); });
+    const std::string missing = message_of([&] { pipeline::read_volume_pair(file, "test_ns", "test_gt", {0, 100}); });
     EXPECT_NE(missing.find("d.h5"), std::string::npos);
     EXPECT_NE(missing.find("test_ns"), std::string::npos);
 }

@@ -2,12 +2,14 @@
 // the int8 output on the data it saw, the result is one int8 graph with the recipe in its
 // metadata, the trained net exports by name; error paths (model not int8 or already
 // fine-tuned, data without the train splits, too many slices, bad flags) and the command.
+#include "pipeline/training_files.hpp"
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
 #include "model/model_info.hpp"
 #include "model/onnx_export.hpp"
 #include "model/onnx_import.hpp"
 #include "model/tomogan.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "runtime/int8/qdq_graph.hpp"
 #include "support/cli_runner.hpp"
@@ -42,7 +44,7 @@ protected:
         fp32_ = new model::Graph(model::build_tomogan(c));
         quant::QuantizeOptions qo;
         qo.slices = 4;
-        int8_ = new model::Graph(quant::quantize_model(*fp32_, io::DataPath{data_, "train_ns"}, qo));
+        int8_ = new model::Graph(pipeline::quantize_file(*fp32_, io::DataPath{data_, "train_ns"}, qo));
         int8_path_ = dir_->path() / "int8.onnx";
         model::export_onnx(*int8_, int8_path_);
     }
@@ -82,7 +84,7 @@ double mean(const std::vector<double>& v, std::size_t first, std::size_t count) 
 }  // namespace
 
 TEST_F(FineTune, LowersItsLossAndTheInt8ErrorAndChainsIntoOneInt8Graph) {
-    const FineTuneResult r = finetune(*int8_, tiny());
+    const FineTuneResult r = pipeline::finetune_file(*int8_, tiny());
     ASSERT_EQ(r.losses.size(), 80u);
     EXPECT_LT(mean(r.losses, 70, 10), 0.8 * mean(r.losses, 0, 10));
     EXPECT_LT(r.finetune_mse, r.int8_mse);
@@ -106,8 +108,8 @@ TEST_F(FineTune, LowersItsLossAndTheInt8ErrorAndChainsIntoOneInt8Graph) {
 TEST_F(FineTune, SameSeedSameNet) {
     FineTuneOptions o = tiny();
     o.iterations = 5;
-    const FineTuneResult a = finetune(*int8_, o);
-    const FineTuneResult b = finetune(*int8_, o);
+    const FineTuneResult a = pipeline::finetune_file(*int8_, o);
+    const FineTuneResult b = pipeline::finetune_file(*int8_, o);
     EXPECT_EQ(a.losses, b.losses);
     for (const auto& [name, c] : a.finetune_fp32.constants)
         for (std::int64_t i = 0; i < c.f32.size(); ++i) ASSERT_EQ(c.f32[i], b.finetune_fp32.constants.at(name).f32[i]);
@@ -130,13 +132,13 @@ TEST_F(FineTune, TorchNetMatchesItsExportedGraph) {
 
 TEST_F(FineTune, Errors) {
     // not int8
-    EXPECT_NE(message_of([&] { finetune(*fp32_, tiny()); }).find("not an int8 (QDQ) model"), std::string::npos);
+    EXPECT_NE(message_of([&] { pipeline::finetune_file(*fp32_, tiny()); }).find("not an int8 (QDQ) model"), std::string::npos);
     // already fine-tuned
     {
         FineTuneOptions o = tiny();
         o.iterations = 2;
-        const FineTuneResult r = finetune(*int8_, o);
-        EXPECT_NE(message_of([&] { finetune(r.model, o); }).find("already has a Fine-Tune net"), std::string::npos);
+        const FineTuneResult r = pipeline::finetune_file(*int8_, o);
+        EXPECT_NE(message_of([&] { pipeline::finetune_file(r.model, o); }).find("already has a Fine-Tune net"), std::string::npos);
     }
     // data without the train splits
     {
@@ -147,7 +149,7 @@ TEST_F(FineTune, Errors) {
         w.commit();
         FineTuneOptions o = tiny();
         o.data = file;
-        const std::string m = message_of([&] { finetune(*int8_, o); });
+        const std::string m = message_of([&] { pipeline::finetune_file(*int8_, o); });
         EXPECT_NE(m.find("test_only.h5"), std::string::npos) << m;
         EXPECT_NE(m.find("train_ns"), std::string::npos) << m;
     }
@@ -155,7 +157,7 @@ TEST_F(FineTune, Errors) {
     {
         FineTuneOptions o = tiny();
         o.slices = 7;
-        EXPECT_NE(message_of([&] { finetune(*int8_, o); }).find("fewer than --slices 7"), std::string::npos);
+        EXPECT_NE(message_of([&] { pipeline::finetune_file(*int8_, o); }).find("fewer than --slices 7"), std::string::npos);
     }
     // bad options, each naming its flag
     const std::vector<std::pair<std::function<void(FineTuneOptions&)>, std::string>> bad = {
@@ -171,7 +173,7 @@ TEST_F(FineTune, Errors) {
     for (const auto& [change, flag] : bad) {
         FineTuneOptions o = tiny();
         change(o);
-        EXPECT_NE(message_of([&] { finetune(*int8_, o); }).find(flag), std::string::npos) << flag;
+        EXPECT_NE(message_of([&] { pipeline::finetune_file(*int8_, o); }).find(flag), std::string::npos) << flag;
     }
 }
 

@@ -11,6 +11,7 @@
 #include "model/onnx_import.hpp"
 #include "model/tomogan.hpp"
 #include "quant/quantize_follower.hpp"
+#include "pipeline/quantize_file.hpp"
 #include "quant/quantize_model.hpp"
 #include "runtime/backend.hpp"
 #include "runtime/int8/qdq_graph.hpp"
@@ -78,7 +79,7 @@ Int8Pair int8_pair(const TempDir& dir, const model::Graph& ft_fp32) {
     quant::QuantizeOptions qo;
     qo.slices = 4;
     Int8Pair p;
-    p.generator = quant::quantize_model(small_generator(), io::DataPath{data, "train_ns"}, qo);
+    p.generator = pipeline::quantize_file(small_generator(), io::DataPath{data, "train_ns"}, qo);
     // The generator's int8 outputs, as the Fine-Tune net's calibration data.
     const auto outputs = dir.path() / "outputs.h5";
     {
@@ -96,7 +97,7 @@ Int8Pair int8_pair(const TempDir& dir, const model::Graph& ft_fp32) {
         w.commit();
     }
     const auto out_q = runtime::int8::lower_qdq(p.generator).output_q;
-    p.finetune = quant::quantize_follower(ft_fp32, io::DataPath{outputs, "g"}, qo, out_q);
+    p.finetune = pipeline::quantize_file(ft_fp32, io::DataPath{outputs, "g"}, qo, nullptr, &out_q);
     return p;
 }
 
@@ -192,7 +193,7 @@ TEST(FineTuneChain, Errors) {
         w.write("x", volume(2, 16, 9));
         w.commit();
     }
-    const model::Graph alone = quant::quantize_model(ft, io::DataPath{dir.path() / "other.h5", "x"}, qo);
+    const model::Graph alone = pipeline::quantize_file(ft, io::DataPath{dir.path() / "other.h5", "x"}, qo);
     EXPECT_NE(message_of([&] { model::chain_models(p.generator, alone); }).find("input fixed to the generator"),
               std::string::npos);
     // channel mismatch: a 3-slice generator cannot follow a 1-channel output
@@ -201,7 +202,7 @@ TEST(FineTuneChain, Errors) {
     // invalid fixed parameters
     runtime::int8::QuantParams bad;
     bad.scale = 0;
-    EXPECT_NE(message_of([&] { quant::quantize_follower(ft, io::DataPath{dir.path() / "other.h5", "x"}, qo, bad); })
+    EXPECT_NE(message_of([&] { pipeline::quantize_file(ft, io::DataPath{dir.path() / "other.h5", "x"}, qo, nullptr, &bad); })
                   .find("not valid"),
               std::string::npos);
 }

@@ -160,7 +160,7 @@ TEST(Noise2Inverse, TinyRunOnALowDoseScanLossFallsAndOutputBeatsInput) {
     recon::DoseOptions dose;
     dose.i0 = 150;
     dose.seed = 9;
-    const io::Projections scan = recon::expose(L, recon::angles_deg(angles), dose);
+    const Projections scan = recon::expose(L, recon::angles_deg(angles), dose);
     recon::NormaliseStats stats;
     const Tensor<float> sino = recon::normalise(scan, stats);
     const recon::FbpOptions fbp{recon::FilterWindow::shepp_logan, -1, size};

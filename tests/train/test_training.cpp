@@ -1,6 +1,7 @@
 // The loop on a tiny configuration: losses fall (MSE-only and GAN), a seed makes a run
 // repeatable bit for bit, a resumed run continues exactly, validation and the exported model's
 // metadata, and the `tomoedge train` command.
+#include "pipeline/training_files.hpp"
 #include "core/error.hpp"
 #include "model/model_info.hpp"
 #include "model/onnx_import.hpp"
@@ -76,7 +77,7 @@ TEST_F(Training, MseOnlyLossFalls) {
     TrainOptions o = tiny(data());
     o.mse_only = true;
     o.iterations = 40;
-    const TrainResult r = tomoedge::train::train(o);
+    const TrainResult r = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(r.log.size(), 40u);
     EXPECT_FALSE(r.discriminator);
     EXPECT_TRUE(std::isnan(r.log.back().adv));
@@ -91,7 +92,7 @@ TEST_F(Training, GanMseFallsAndAllLossesStayFinite) {
     TrainOptions o = tiny(data());
     o.iterations = 25;
     std::vector<std::int64_t> seen;
-    const TrainResult r = tomoedge::train::train(o, [&](const IterationLog& l) { seen.push_back(l.iteration); });
+    const TrainResult r = tomoedge::pipeline::train_supervised(o, [&](const IterationLog& l) { seen.push_back(l.iteration); });
     ASSERT_EQ(r.log.size(), 25u);
     EXPECT_EQ(seen.front(), 1);
     EXPECT_EQ(seen.back(), 25);
@@ -146,7 +147,7 @@ TEST_F(Training, GanRecipeTrainsOnContentFirstThenAddsTheAdaptiveAdversarialTerm
     o.weights.adv = 0.1;
     o.weights.adaptive = true;
     o.adv_start = 8;
-    const TrainResult r = tomoedge::train::train(o);
+    const TrainResult r = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(r.log.size(), 16u);
     for (const auto& l : r.log) {
         SCOPED_TRACE(l.iteration);
@@ -164,7 +165,7 @@ TEST_F(Training, GanRecipeTrainsOnContentFirstThenAddsTheAdaptiveAdversarialTerm
     EXPECT_EQ(recipe["adv_weighting"], "adaptive");
     EXPECT_EQ(recipe["adv_start"], 8);
     o.adv_start = -1;
-    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--adv-start"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(o); }).find("--adv-start"), std::string::npos);
 }
 
 TEST_F(Training, CorpusOfFilesTrainsValidatesOnEachAndNamesThemInTheRecipe) {
@@ -176,11 +177,11 @@ TEST_F(Training, CorpusOfFilesTrainsValidatesOnEachAndNamesThemInTheRecipe) {
     o.iterations = 4;
     o.val_every = 4;
     o.val_slices = 1;
-    const TrainResult r = tomoedge::train::train(o);
+    const TrainResult r = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(r.validations.size(), 1u);
     // The printed number is the mean of the two files' validations.
-    const VolumePair t1 = read_volume_pair(o.data[0], "test_ns", "test_gt", o.normalisation);
-    const VolumePair t2 = read_volume_pair(o.data[1], "test_ns", "test_gt", o.normalisation);
+    const VolumePair t1 = pipeline::read_volume_pair(o.data[0], "test_ns", "test_gt", o.normalisation);
+    const VolumePair t2 = pipeline::read_volume_pair(o.data[1], "test_ns", "test_gt", o.normalisation);
     const ValidationLog v1 = validate(*r.generator.ptr(), t1, 1), v2 = validate(*r.generator.ptr(), t2, 1);
     EXPECT_NEAR(r.validations[0].ssim, (v1.ssim + v2.ssim) / 2, 1e-9);
     EXPECT_NEAR(r.validations[0].psnr, (v1.psnr + v2.psnr) / 2, 1e-9);
@@ -193,8 +194,8 @@ TEST_F(Training, CorpusOfFilesTrainsValidatesOnEachAndNamesThemInTheRecipe) {
 TEST_F(Training, SameSeedSameLossesBitForBit) {
     TrainOptions o = tiny(data());
     o.iterations = 4;
-    const TrainResult a = tomoedge::train::train(o);
-    const TrainResult b = tomoedge::train::train(o);
+    const TrainResult a = tomoedge::pipeline::train_supervised(o);
+    const TrainResult b = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(a.log.size(), b.log.size());
     for (std::size_t i = 0; i < a.log.size(); ++i) {
         EXPECT_EQ(a.log[i].gen_total, b.log[i].gen_total) << i;
@@ -204,7 +205,7 @@ TEST_F(Training, SameSeedSameLossesBitForBit) {
     }
     EXPECT_TRUE(same_parameters(*a.generator.ptr(), *b.generator.ptr()));
     o.seed = 8;
-    const TrainResult c = tomoedge::train::train(o);
+    const TrainResult c = tomoedge::pipeline::train_supervised(o);
     EXPECT_NE(a.log[0].gen_total, c.log[0].gen_total);
 }
 
@@ -214,7 +215,7 @@ TEST_F(Training, ResumedRunContinuesBitIdentically) {
     o.iterations = 6;
     o.checkpoint_dir = ckpt.path();
     o.checkpoint_every = 3;
-    const TrainResult full = tomoedge::train::train(o);
+    const TrainResult full = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(full.checkpoints.size(), 2u);
     EXPECT_EQ(full.checkpoints[0], checkpoint_path(ckpt.path(), 3));
     const CheckpointState state = read_checkpoint_state(full.checkpoints[0]);
@@ -225,7 +226,7 @@ TEST_F(Training, ResumedRunContinuesBitIdentically) {
     TrainOptions r = o;
     r.checkpoint_dir.clear();
     r.resume = full.checkpoints[0];
-    const TrainResult resumed = tomoedge::train::train(r);
+    const TrainResult resumed = tomoedge::pipeline::train_supervised(r);
     EXPECT_EQ(resumed.start_iteration, 3);
     ASSERT_EQ(resumed.log.size(), 3u);
     for (std::size_t i = 0; i < 3; ++i) {
@@ -243,44 +244,44 @@ TEST_F(Training, ResumeRefusesOtherSettingsAndBadFiles) {
     TrainOptions o = tiny(data());
     o.iterations = 2;
     o.checkpoint_dir = ckpt.path();
-    const TrainResult r = tomoedge::train::train(o);
+    const TrainResult r = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(r.checkpoints.size(), 1u);  // only at the end: no validation, no period
 
     TrainOptions other = tiny(data());
     other.iterations = 3;
     other.resume = r.checkpoints[0];
     other.patch = 8;
-    const std::string m = message_of([&] { tomoedge::train::train(other); });
+    const std::string m = message_of([&] { tomoedge::pipeline::train_supervised(other); });
     EXPECT_NE(m.find("ckpt-000000002.pt"), std::string::npos) << m;
     EXPECT_NE(m.find("patch"), std::string::npos) << m;
 
     other = tiny(data());
     other.iterations = 1;
     other.resume = r.checkpoints[0];
-    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("beyond --iterations"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(other); }).find("beyond --iterations"), std::string::npos);
 
     std::ofstream(ckpt / "junk.pt") << "not a checkpoint";
     other.iterations = 3;
     other.resume = ckpt / "junk.pt";
-    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("junk.pt"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(other); }).find("junk.pt"), std::string::npos);
     other.resume = ckpt / "missing.pt";
-    EXPECT_NE(message_of([&] { tomoedge::train::train(other); }).find("no such checkpoint"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(other); }).find("no such checkpoint"), std::string::npos);
 }
 
 TEST_F(Training, RejectsBadOptions) {
     TrainOptions o = tiny(data());
     o.iterations = 0;
-    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--iterations"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(o); }).find("--iterations"), std::string::npos);
     o = tiny(data());
     o.mse_only = true;
     o.vgg = "vgg.h5";
-    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--mse-only"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(o); }).find("--mse-only"), std::string::npos);
     o = tiny(data());
     o.lr = -1;
-    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("--lr"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(o); }).find("--lr"), std::string::npos);
     o = tiny(data());
     o.patch = 64;
-    EXPECT_NE(message_of([&] { tomoedge::train::train(o); }).find("does not fit"), std::string::npos);
+    EXPECT_NE(message_of([&] { tomoedge::pipeline::train_supervised(o); }).find("does not fit"), std::string::npos);
 }
 
 TEST_F(Training, ValidatesAndExportsTheRecipe) {
@@ -289,7 +290,7 @@ TEST_F(Training, ValidatesAndExportsTheRecipe) {
     o.iterations = 6;
     o.val_every = 3;
     o.val_slices = 2;
-    const TrainResult r = tomoedge::train::train(o);
+    const TrainResult r = tomoedge::pipeline::train_supervised(o);
     ASSERT_EQ(r.validations.size(), 2u);
     EXPECT_EQ(r.validations[0].iteration, 3);
     EXPECT_EQ(r.validations[1].iteration, 6);

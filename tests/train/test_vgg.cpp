@@ -1,5 +1,6 @@
 // The VGG19 weight file loader (docs/vgg19-weights.md) on small files written here, the feature
 // network against plain torch ops, and the loss terms.
+#include "pipeline/training_files.hpp"
 #include "io/hdf5.hpp"
 #include "support/temp_dir.hpp"
 #include "train/losses.hpp"
@@ -74,7 +75,7 @@ TEST(Vgg19, LoadsTheFileAndComputesFeaturesAsPlainTorchOps) {
     TempDir dir;
     const auto file = dir / "vgg.h5";
     const auto values = write_vgg(file, {{"conv1_1", 64, 3}, {"conv1_2", 64, 64}, {"conv2_1", 128, 64}});
-    Vgg19Features vgg = load_vgg19(file, "conv2_1");
+    Vgg19Features vgg = pipeline::load_vgg19(file, "conv2_1");
     for (const auto& p : vgg->named_parameters()) {
         SCOPED_TRACE(p.key());
         std::string dataset = p.key();
@@ -104,28 +105,28 @@ TEST(Vgg19, MissingLayerNamesFileAndDataset) {
     TempDir dir;
     const auto file = dir / "short.h5";
     write_vgg(file, {{"conv1_1", 64, 3}});
-    const std::string m = message_of([&] { load_vgg19(file, "conv1_2"); });
+    const std::string m = message_of([&] { pipeline::load_vgg19(file, "conv1_2"); });
     EXPECT_NE(m.find("short.h5"), std::string::npos) << m;
     EXPECT_NE(m.find("conv1_2/weight"), std::string::npos) << m;
-    EXPECT_NO_THROW(load_vgg19(file, "conv1_1"));
+    EXPECT_NO_THROW(pipeline::load_vgg19(file, "conv1_1"));
 }
 
 TEST(Vgg19, WrongShapeNamesFileDatasetAndBothShapes) {
     TempDir dir;
     const auto file = dir / "bad.h5";
     write_vgg(file, {{"conv1_1", 64, 3}, {"conv1_2", 64, 64}}, "conv1_2");
-    const std::string m = message_of([&] { load_vgg19(file, "conv1_2"); });
+    const std::string m = message_of([&] { pipeline::load_vgg19(file, "conv1_2"); });
     EXPECT_NE(m.find("bad.h5"), std::string::npos) << m;
     EXPECT_NE(m.find("conv1_2/weight"), std::string::npos) << m;
     EXPECT_NE(m.find("(64, 65, 3, 3)"), std::string::npos) << m;
     EXPECT_NE(m.find("(64, 64, 3, 3)"), std::string::npos) << m;
-    EXPECT_NE(message_of([&] { load_vgg19(dir / "none.h5"); }).find("none.h5"), std::string::npos);
+    EXPECT_NE(message_of([&] { pipeline::load_vgg19(dir / "none.h5"); }).find("none.h5"), std::string::npos);
 }
 
 TEST(Losses, GeneratorLossCombinesTheWeightedTerms) {
     TempDir dir;
     write_vgg(dir / "vgg.h5", {{"conv1_1", 64, 3}});
-    Vgg19Features vgg = load_vgg19(dir / "vgg.h5", "conv1_1");
+    Vgg19Features vgg = pipeline::load_vgg19(dir / "vgg.h5", "conv1_1");
     torch::manual_seed(4);
     const torch::Tensor fake = torch::rand({2, 1, 8, 8}, torch::requires_grad());
     const torch::Tensor target = torch::rand({2, 1, 8, 8});

@@ -15,7 +15,7 @@
 #include <functional>
 #include <string>
 
-namespace tomoedge::recon {
+namespace tomoedge::pipeline {
 
 struct SimulateOptions {
     std::string phantom = "foam";  // one of phantom_families (phantom.hpp)
@@ -29,7 +29,7 @@ struct SimulateOptions {
     double gt_i0 = 0;              // normal dose; 0 = noise-free
     double dark = 50;
     std::uint64_t seed = 0;
-    FilterWindow window = FilterWindow::shepp_logan;
+    recon::FilterWindow window = recon::FilterWindow::shepp_logan;
     std::filesystem::path dataset;          // TomoGAN-layout HDF5 to write
     std::filesystem::path projections_dir;  // Data Exchange scans (vNNN_lowdose.h5, vNNN_normaldose.h5); empty = none
     std::filesystem::path preview_png;      // phantom | low-dose FBP | normal-dose FBP; empty = none
@@ -48,4 +48,4 @@ std::int64_t simulation_angles(const SimulateOptions& options);
 SimulateSummary simulate(const SimulateOptions& options,
                          const std::function<void(std::int64_t, std::int64_t)>& on_progress = {});
 
-}  // namespace tomoedge::recon
+}  // namespace tomoedge::pipeline

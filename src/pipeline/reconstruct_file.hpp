@@ -9,6 +9,7 @@
 #include "io/stack.hpp"
 #include "recon/fbp_filter.hpp"
 #include "recon/geometry.hpp"
+#include "recon/angle_split.hpp"
 #include "recon/normalise.hpp"
 
 #include <cstdint>
@@ -17,29 +18,21 @@
 #include <optional>
 #include <string>
 
-namespace tomoedge::recon {
-
-/// Which projections to reconstruct from: all, or Noise2Inverse's interleaved subset `index` of
-/// `subsets` (angle_split.hpp), or all but that subset (`complement`: the leave-one-out input).
-struct AngleSelection {
-    int subsets = 0;  // 0 = all angles
-    int index = 0;
-    bool complement = false;
-};
+namespace tomoedge::pipeline {
 
 struct ReconOptions {
-    FilterWindow window = FilterWindow::shepp_logan;
+    recon::FilterWindow window = recon::FilterWindow::shepp_logan;
     /// Detector column of the rotation axis. Unset: the convention's default (geometry.hpp),
     /// cols // 2 (TomoPy's) or (cols - 1) / 2.
     std::optional<double> centre;
     /// Where the axis is in the image (geometry.hpp): pixel size // 2 (TomoPy's) or (size - 1) / 2.
-    AxisConvention convention = AxisConvention::tomopy;
+    recon::AxisConvention convention = recon::AxisConvention::tomopy;
     bool mask_outside_field_of_view = false;  // FbpOptions: zero the pixels no ray covers at all angles
     bool auto_centre = false;  // find it from the data (rotation_centre.hpp) instead
     std::int64_t row_first = 0;
     std::int64_t row_count = -1;  // -1: to the last row
     std::int64_t slab_rows = 8;
-    AngleSelection angles;
+    recon::AngleSelection angles;
     io::WriteOptions write;
 };
 
@@ -47,7 +40,7 @@ struct ReconSummary {
     std::int64_t slices = 0, size = 0, angles = 0, cols = 0;
     double centre = 0;
     std::string centre_source;  // "middle", "given" or "auto (opposite-projection matching)"
-    NormaliseStats stats;
+    recon::NormaliseStats stats;
     double seconds = 0;
 };
 
@@ -57,10 +50,6 @@ void parse_centre(const std::string& text, ReconOptions& options);
 
 /// Parses "a:b" (rows a..b-1; either end may be left out) into (first, count) for `rows` rows.
 std::pair<std::int64_t, std::int64_t> parse_row_range(const std::string& text, std::int64_t rows);
-
-/// The projection indices `selection` keeps of `angles` (all when selection.subsets == 0). Error
-/// for an index outside 0..subsets-1 or too few angles for the split.
-std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection);
 
 /// Reconstructs rows [row_first, row_first + row_count) of `input` into `output` (one slice per
 /// detector row). `on_slab` (optional) is told the slices done so far after each slab.
@@ -75,4 +64,4 @@ ReconSummary reconstruct_file(const std::filesystem::path& input, const io::Data
 std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path& input, const ReconOptions& options,
                                                     int subsets, ReconSummary* summary = nullptr);
 
-}  // namespace tomoedge::recon
+}  // namespace tomoedge::pipeline

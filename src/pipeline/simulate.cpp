@@ -1,4 +1,4 @@
-#include "recon/simulate.hpp"
+#include "pipeline/simulate.hpp"
 
 #include "core/error.hpp"
 #include "core/statistics.hpp"
@@ -19,7 +19,9 @@
 #include <cmath>
 #include <numbers>
 
-namespace tomoedge::recon {
+namespace tomoedge::pipeline {
+
+using namespace recon;
 namespace {
 
 void check(const SimulateOptions& o) {
@@ -141,10 +143,10 @@ SimulateSummary simulate(const SimulateOptions& o, const std::function<void(std:
         // Normal dose: all angles; noise-free unless gt_i0 > 0.
         const bool gt_noisy = o.gt_i0 > 0;
         DoseOptions normal{gt_noisy ? o.gt_i0 : 1e4, o.dark, gt_noisy, 10, 10, stream_seed(o.seed, 2000 + static_cast<std::uint64_t>(v))};
-        const io::Projections normal_scan = expose(L, theta_deg, normal);
+        const Projections normal_scan = expose(L, theta_deg, normal);
         // Low dose: every k-th angle, Poisson at i0.
         DoseOptions low{o.i0, o.dark, true, 10, 10, stream_seed(o.seed, 3000 + static_cast<std::uint64_t>(v))};
-        const io::Projections low_scan = expose(select_angles(L, sparse_idx), sparse_deg, low);
+        const Projections low_scan = expose(select_angles(L, sparse_idx), sparse_deg, low);
         if (!o.projections_dir.empty()) {
             io::write_projections(o.projections_dir / fmt::format("v{:03}_lowdose.h5", v), low_scan, true);
             io::write_projections(o.projections_dir / fmt::format("v{:03}_normaldose.h5", v), normal_scan, gt_noisy);
@@ -171,4 +173,4 @@ SimulateSummary simulate(const SimulateOptions& o, const std::function<void(std:
     return sum;
 }
 
-}  // namespace tomoedge::recon
+}  // namespace tomoedge::pipeline

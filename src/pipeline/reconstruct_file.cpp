@@ -1,4 +1,4 @@
-#include "recon/reconstruct_file.hpp"
+#include "pipeline/reconstruct_file.hpp"
 
 #include "core/error.hpp"
 #include "core/timer.hpp"
@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <charconv>
 
-namespace tomoedge::recon {
+namespace tomoedge::pipeline {
+
+using namespace recon;
 namespace {
 
 std::int64_t parse_int(std::string_view s, const std::string& whole) {
@@ -70,7 +72,7 @@ void resolve_centre(const std::filesystem::path& input, const io::ProjectionInfo
         // Up to 16 rows around the middle of the range: enough signal, little I/O.
         const std::int64_t n = std::min<std::int64_t>(16, rows.count);
         const std::int64_t mid = rows.first + (rows.count - n) / 2;
-        const io::Projections p = io::read_projections(input, mid, n);
+        const Projections p = io::read_projections(input, mid, n);
         NormaliseStats ignored;
         const Tensor<float> sino = normalise(p, ignored, NormaliseOptions{0.5f, source});
         s.centre = find_rotation_centre(sino.data(), n, info.angles, info.cols, p.theta_deg);
@@ -88,23 +90,6 @@ void resolve_centre(const std::filesystem::path& input, const io::ProjectionInfo
 
 }  // namespace
 
-std::vector<std::int64_t> selected_angles(std::int64_t angles, const AngleSelection& selection) {
-    std::vector<std::int64_t> kept;
-    if (selection.subsets == 0) {
-        kept.resize(static_cast<std::size_t>(angles));
-        for (std::int64_t a = 0; a < angles; ++a) kept[static_cast<std::size_t>(a)] = a;
-        return kept;
-    }
-    if (selection.index < 0 || selection.index >= selection.subsets)
-        fail("angle subset {} does not exist: subsets are numbered 0..{}", selection.index, selection.subsets - 1);
-    const auto subsets = interleaved_angle_subsets(angles, selection.subsets);
-    for (int j = 0; j < selection.subsets; ++j)
-        if ((j == selection.index) != selection.complement)
-            kept.insert(kept.end(), subsets[static_cast<std::size_t>(j)].begin(),
-                        subsets[static_cast<std::size_t>(j)].end());
-    std::sort(kept.begin(), kept.end());
-    return kept;
-}
 
 ReconSummary reconstruct_file(const std::filesystem::path& input, const io::DataPath& output,
                               const ReconOptions& o, const std::function<void(std::int64_t, std::int64_t)>& on_slab) {
@@ -123,7 +108,7 @@ ReconSummary reconstruct_file(const std::filesystem::path& input, const io::Data
     auto writer = io::StackWriter::create(output, Shape{rows.count, info.cols, info.cols}, o.write);
     for (std::int64_t r = rows.first; r < rows.first + rows.count; r += o.slab_rows) {
         const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
-        io::Projections p = io::read_projections(input, r, n);
+        Projections p = io::read_projections(input, r, n);
         if (!all_angles) p = select_views(p, kept);
         if (!fbp) fbp = std::make_unique<Fbp>(p.theta_deg, info.cols, FbpOptions{o.window, s.centre, info.cols, o.convention, o.mask_outside_field_of_view});
         const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
@@ -144,7 +129,7 @@ std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path&
     ReconSummary s;
     s.slices = rows.count, s.size = info.cols, s.angles = info.angles, s.cols = info.cols;
     {
-        const io::Projections first = io::read_projections(input, rows.first, 1);
+        const Projections first = io::read_projections(input, rows.first, 1);
         check_half_turn(first.theta_deg, source);
         try {
             interleaved_angle_subsets(info.angles, subsets);
@@ -159,7 +144,7 @@ std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path&
     std::unique_ptr<SubsetFbp> fbp;
     for (std::int64_t r = rows.first; r < rows.first + rows.count; r += o.slab_rows) {
         const std::int64_t n = std::min(o.slab_rows, rows.first + rows.count - r);
-        const io::Projections p = io::read_projections(input, r, n);
+        const Projections p = io::read_projections(input, r, n);
         const Tensor<float> sino = normalise(p, s.stats, NormaliseOptions{0.5f, source});
         if (!fbp) fbp = std::make_unique<SubsetFbp>(p.theta_deg, info.cols, subsets, FbpOptions{o.window, s.centre, info.cols, o.convention, o.mask_outside_field_of_view});
         const auto parts = fbp->reconstruct(sino);
@@ -173,4 +158,4 @@ std::vector<Tensor<float>> reconstruct_subsets_file(const std::filesystem::path&
     return volumes;
 }
 
-}  // namespace tomoedge::recon
+}  // namespace tomoedge::pipeline
